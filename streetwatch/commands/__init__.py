@@ -1,0 +1,1 @@
+"""Subcommands of the ``streetwatch`` CLI, one module per feature."""
