@@ -32,8 +32,8 @@ from contracts.tuning import (
     Permit,
     Schedule,
     TimeWindow,
-    Tunables,
     TunableOverlay,
+    Tunables,
     Zone,
 )
 

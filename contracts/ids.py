@@ -19,4 +19,5 @@ def new_ulid(at: datetime | None = None) -> str:
 
 def ulid_time(value: str) -> datetime:
     """Return the UTC creation time (millisecond precision) encoded in a ULID string."""
-    return ULID.from_str(value).datetime
+    created: datetime = ULID.from_str(value).datetime
+    return created

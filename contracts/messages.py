@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 from contracts.base import DeviceId, Frozen, Label, Score, Sha256, Ulid, UtcMs
 from contracts.tuning import TunableOverlay
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Literal[1] = 1
 """The schema version this build speaks; a message with another version is refused."""
 
 SchemaVersion = Literal[1]
