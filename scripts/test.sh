@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Set up (system packages, .venv with the dev extras) and run lint, types and every test layer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+ensure_packages mosquitto:mosquitto /usr/bin/chromium:chromium /usr/bin/chromedriver:chromium-driver \
+    /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc:fonts-wqy-zenhei
+ensure_venv "dev,postgres"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/mypy
+.venv/bin/pytest "$@"
