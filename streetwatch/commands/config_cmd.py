@@ -3,8 +3,39 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from edge.config import EdgeConfig
+from server.config import ServerConfig
+from streetwatch.yamlconf import check_file
+
+CONFIG_KINDS: dict[str, type[BaseModel]] = {"edge": EdgeConfig, "server": ServerConfig}
+"""The model of each top-level ``kind:`` value."""
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``config`` command group."""
-    del sub  # filled in by the config-check work
+    config = sub.add_parser("config", help="config files")
+    actions = config.add_subparsers(dest="action", metavar="ACTION", required=True)
+    check = actions.add_parser(
+        "check",
+        help="validate config files",
+        description="Validate edge and server config files; exit 2 if any has a problem.",
+    )
+    check.add_argument("files", type=Path, nargs="+", metavar="FILE", help="YAML config file")
+    check.set_defaults(handler=_check)
+
+
+def _check(args: argparse.Namespace) -> int:
+    failed = False
+    for path in args.files:
+        errors = check_file(path, CONFIG_KINDS)
+        for line in errors:
+            print(line, file=sys.stderr)
+        if not errors:
+            print(f"OK {path}")
+        failed = failed or bool(errors)
+    return 2 if failed else 0

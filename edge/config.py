@@ -1,0 +1,349 @@
+"""The edge node's config file (``kind: edge``): device, broker, video, model, place and rules.
+
+Load it with :func:`load_edge_config`; the tunable part (``rules``) is the contract's
+:class:`~contracts.tuning.Tunables`, so a server config push is validated the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from pydantic import (
+    AwareDatetime,
+    BeforeValidator,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
+
+from contracts.base import DeviceId, Frozen, Label
+from contracts.errors import ContractError
+from contracts.topics import DEFAULT_PREFIX, Topics
+from contracts.tuning import Permit, Schedule, Tunables, Zone
+from streetwatch.yamlconf import KeyPath, errors_at, load_config
+
+
+def _blank_to_none(value: object) -> object:
+    return None if value == "" else value
+
+
+BlankIsNone = BeforeValidator(_blank_to_none)
+"""An empty string (e.g. from ``${VAR:-}``) means the value is not set."""
+
+
+class DeviceSettings(Frozen):
+    """Who this edge node is."""
+
+    id: DeviceId = Field(title="Device id", description="Unique id; appears in every topic.")
+    name: str = Field(
+        min_length=1, max_length=100, title="Display name", description="Shown to operators."
+    )
+
+
+class MqttSettings(Frozen):
+    """How the edge node reaches the broker."""
+
+    host: str = Field(min_length=1, title="Broker host", description="Broker host name or IP.")
+    port: int = Field(1883, ge=1, le=65535, title="Broker port", description="1883; 8883 TLS.")
+    tls: bool = Field(False, title="TLS", description="Connect with TLS.")
+    ca_file: Annotated[Path | None, BlankIsNone] = Field(
+        None, title="CA file", description="CA bundle for TLS; default the system store."
+    )
+    username: Annotated[str | None, BlankIsNone] = Field(
+        None, title="User name", description="Broker user; empty for anonymous."
+    )
+    password: Annotated[SecretStr | None, BlankIsNone] = Field(
+        None, title="Password", description="Broker password; give it as ${ENV}."
+    )
+    keepalive_s: int = Field(
+        60, ge=5, le=3600, title="Keepalive", description="MQTT keepalive, seconds."
+    )
+    prefix: str = Field(DEFAULT_PREFIX, title="Topic prefix", description="Prefix of every topic.")
+    client_id: Annotated[str | None, BlankIsNone] = Field(
+        None, max_length=128, title="Client id", description="MQTT client id; default: device id."
+    )
+
+    @field_validator("prefix")
+    @classmethod
+    def _prefix_allowed(cls, value: str) -> str:
+        try:
+            return Topics(value).prefix
+        except ContractError as exc:
+            raise ValueError(str(exc)) from None
+
+    @model_validator(mode="after")
+    def _ca_file_needs_tls(self) -> MqttSettings:
+        if self.ca_file is not None and not self.tls:
+            raise ValueError("ca_file is set but tls is off; set 'tls: true' or drop ca_file")
+        return self
+
+    @model_validator(mode="after")
+    def _password_needs_username(self) -> MqttSettings:
+        if self.password is not None and self.username is None:
+            raise ValueError("password is set without username")
+        return self
+
+
+class _Source(Frozen):
+    name: str = Field(
+        "cam0",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",
+        title="Camera name",
+        description="Names this camera in events (camera.source_id).",
+    )
+
+
+class FileSource(_Source):
+    """A recorded video; frame time = ``start_time`` + the frame's presentation time."""
+
+    kind: Literal["file"] = Field(title="Kind", description="A video file.")
+    path: Path = Field(title="Video file", description="Path of the video file.")
+    start_time: AwareDatetime = Field(
+        title="Recording start",
+        description="When the first frame was recorded, ISO 8601 with a UTC offset.",
+    )
+
+
+class ImagesSource(_Source):
+    """A folder of still images in name order; image i is at ``start_time`` + i / ``fps``."""
+
+    kind: Literal["images"] = Field(title="Kind", description="A folder of images.")
+    path: Path = Field(title="Image folder", description="Folder of JPEG/PNG images.")
+    fps: float = Field(gt=0.0, le=120.0, title="Frame rate", description="Images per second.")
+    start_time: AwareDatetime = Field(
+        title="Start time", description="Time of the first image, ISO 8601 with a UTC offset."
+    )
+
+
+class _LiveSource(_Source):
+    reconnect_min_s: float = Field(
+        1.0, gt=0.0, le=600.0, title="First retry", description="First reconnect delay, s."
+    )
+    reconnect_max_s: float = Field(
+        30.0, gt=0.0, le=3600.0, title="Longest retry", description="Reconnect delay cap, s."
+    )
+
+    @model_validator(mode="after")
+    def _backoff_ordered(self) -> _LiveSource:
+        if self.reconnect_min_s > self.reconnect_max_s:
+            raise ValueError("reconnect_min_s is above reconnect_max_s")
+        return self
+
+
+class RtspSource(_LiveSource):
+    """A network camera stream; frame time is the wall clock (UTC) at decode."""
+
+    kind: Literal["rtsp"] = Field(title="Kind", description="An RTSP stream.")
+    uri: str = Field(
+        pattern=r"^rtsps?://\S+$", title="Stream URI", description="rtsp://user:pass@host/path."
+    )
+
+
+class CameraSource(_LiveSource):
+    """A local camera (V4L2); frame time is the wall clock (UTC) at capture."""
+
+    kind: Literal["camera"] = Field(title="Kind", description="A local camera.")
+    device: str = Field(
+        "/dev/video0", min_length=1, title="Device", description="Device path or index, e.g. 0."
+    )
+
+
+Source = Annotated[
+    FileSource | ImagesSource | RtspSource | CameraSource, Field(discriminator="kind")
+]
+
+
+class ModelSettings(Frozen):
+    """The detector; its class names come from the ONNX file's metadata."""
+
+    path: Path = Field(title="Model file", description="Path of the .onnx detector.")
+    providers: list[Annotated[str, Field(pattern=r"^[A-Za-z]+ExecutionProvider$")]] = Field(
+        default_factory=lambda: ["CPUExecutionProvider"],
+        min_length=1,
+        title="Providers",
+        description="ONNX Runtime execution providers, in order of preference.",
+    )
+    threads: int = Field(2, ge=1, le=64, title="Threads", description="Intra-op CPU threads.")
+
+    @field_validator("path")
+    @classmethod
+    def _is_onnx(cls, value: Path) -> Path:
+        if value.suffix.lower() != ".onnx":
+            raise ValueError(f"model path {str(value)!r} must name an .onnx file")
+        return value
+
+
+class DetectionSettings(Frozen):
+    """How often the detector runs."""
+
+    rate_hz: float = Field(
+        5.0, gt=0.0, le=60.0, title="Detection rate", description="Frames detected per second."
+    )
+
+
+class StaticLocation(Frozen):
+    """A fixed camera: every event carries this surveyed position (fix ``static``)."""
+
+    mode: Literal["static"] = Field(title="Mode", description="A fixed position.")
+    lat: float = Field(ge=-90.0, le=90.0, title="Latitude", description="WGS-84 degrees.")
+    lon: float = Field(ge=-180.0, le=180.0, title="Longitude", description="WGS-84 degrees.")
+
+
+class GpsSettings(Frozen):
+    """Where positions come from: gpsd (``uri`` host:port), NMEA or GPX (``path``)."""
+
+    kind: Literal["gpsd", "nmea", "gpx"] = Field(title="Kind", description="gpsd, nmea or gpx.")
+    uri: str | None = Field(
+        None, pattern=r"^[^\s:/]+:\d{1,5}$", title="gpsd address", description="host:port."
+    )
+    path: Path | None = Field(
+        None, title="Path", description="NMEA serial device or log file, or GPX track."
+    )
+
+    @model_validator(mode="after")
+    def _source_matches_kind(self) -> GpsSettings:
+        if self.kind == "gpsd" and (self.uri is None or self.path is not None):
+            raise ValueError("gps kind 'gpsd' needs 'uri' (host:port) and no 'path'")
+        if self.kind != "gpsd" and (self.path is None or self.uri is not None):
+            raise ValueError(f"gps kind {self.kind!r} needs 'path' and no 'uri'")
+        return self
+
+
+class GpsLocation(Frozen):
+    """A moving camera: each frame's position is the GPS track at frame time."""
+
+    mode: Literal["gps"] = Field(title="Mode", description="Positions from GPS.")
+    gps: GpsSettings = Field(title="GPS source", description="Where the positions come from.")
+    max_fix_age_s: float = Field(
+        5.0, gt=0.0, le=600.0, title="Fix age", description="Older fixes are marked stale."
+    )
+
+
+Location = Annotated[StaticLocation | GpsLocation, Field(discriminator="mode")]
+
+
+class OutboxSettings(Frozen):
+    """The durable queue of events waiting for the server's commit-ack."""
+
+    path: Path = Field(Path("data/outbox.sqlite3"), title="Outbox file", description="SQLite file.")
+    max_bytes: int = Field(
+        2 * 1024**3,
+        ge=1024**2,
+        title="Size budget",
+        description="Bytes the outbox may use; evidence is dropped first when full.",
+    )
+
+
+class EvidenceSettings(Frozen):
+    """How evidence images are cut and encoded."""
+
+    jpeg_quality: int = Field(85, ge=1, le=100, title="JPEG quality", description="1..100.")
+    crop_padding: float = Field(
+        0.15, ge=0.0, le=1.0, title="Crop padding", description="Margin around the box."
+    )
+
+
+class TaxonomyEntry(Frozen):
+    """A violation class in the city's case taxonomy."""
+
+    code: str = Field(
+        pattern=r"^[0-9A-Za-z._-]{1,32}$",  # as ViolationEvent.taxonomy_code
+        title="Taxonomy code",
+        description="The city's code for this kind of case; events carry it.",
+    )
+    name_zh: str = Field(
+        min_length=1, max_length=64, title="Chinese name", description="e.g. 暴露垃圾."
+    )
+
+
+class EdgeConfig(Frozen):
+    """The config file of one edge node.
+
+    The top-level ``kind: edge`` tells it from a server config (``kind: server``):
+    ``streetwatch config check`` picks the model by that key, and loading a server file
+    as an edge config fails on it.
+    """
+
+    version: Literal[1] = Field(title="Version", description="Format of this file; always 1.")
+    kind: Literal["edge"] = Field(title="Kind", description="'edge' for an edge node.")
+    device: DeviceSettings = Field(title="Device", description="Identity of this node.")
+    mqtt: MqttSettings = Field(title="MQTT", description="Broker connection.")
+    source: Source = Field(title="Video source", description="file, images, rtsp or camera.")
+    model: ModelSettings = Field(title="Model", description="The ONNX detector.")
+    detection: DetectionSettings = Field(
+        default_factory=DetectionSettings, title="Detection", description="Detection rate."
+    )
+    location: Location = Field(title="Location", description="static position or gps.")
+    timezone: str = Field(
+        "Asia/Shanghai", title="Time zone", description="IANA zone of schedules and permits."
+    )
+    outbox: OutboxSettings = Field(
+        default_factory=OutboxSettings, title="Outbox", description="Durable event queue."
+    )
+    evidence: EvidenceSettings = Field(
+        default_factory=EvidenceSettings, title="Evidence", description="Evidence images."
+    )
+    heartbeat_s: float = Field(
+        30.0, ge=1.0, le=3600.0, title="Heartbeat", description="Seconds between heartbeats."
+    )
+    taxonomy: dict[Label, TaxonomyEntry] = Field(
+        min_length=1, title="Taxonomy", description="Code and name of each violation class."
+    )
+    rules: Tunables = Field(
+        default_factory=Tunables, title="Rules", description="Thresholds, zones, schedules."
+    )
+
+    @property
+    def client_id(self) -> str:
+        """The MQTT client id: ``mqtt.client_id`` or else the device id."""
+        return self.mqtt.client_id or self.device.id
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            if not available_timezones():
+                raise ValueError("this machine has no time zone database; install tzdata") from None
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name") from None
+        return value
+
+    @model_validator(mode="after")
+    def _rule_classes_in_taxonomy(self) -> EdgeConfig:
+        problems = [
+            (("rules", *keys), f"class {label!r} is not in taxonomy; add it there with its code")
+            for keys, label in _class_references(self.rules)
+            if label not in self.taxonomy
+        ]
+        if problems:
+            raise errors_at(type(self).__name__, problems)
+        return self
+
+
+def _class_references(rules: Tunables) -> Iterator[tuple[KeyPath, str]]:
+    """Yield where in ``rules`` each class name appears, and the name."""
+    for label in rules.classes:
+        yield ("classes", label), label
+    groups: list[tuple[str, Sequence[Zone | Schedule | Permit]]] = [
+        ("zones", rules.zones),
+        ("schedules", rules.schedules),
+        ("permits", rules.permits),
+    ]
+    for field, items in groups:
+        for index, item in enumerate(items):
+            for position, label in enumerate(item.classes):
+                yield (field, index, "classes", position), label
+
+
+def load_edge_config(path: Path) -> EdgeConfig:
+    """Load and validate an edge config file.
+
+    Raises:
+        streetwatch.yamlconf.ConfigError: the file is not a valid edge config.
+    """
+    return load_config(path, EdgeConfig)
