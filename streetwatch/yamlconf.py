@@ -3,28 +3,27 @@
 A config file is YAML whose top level is a mapping with ``version: 1`` and a ``kind:`` naming
 its model (``edge`` or ``server``; see :func:`check_file`). String values may use ``${NAME}``
 (the variable must be set) or ``${NAME:-default}``; ``$${`` stands for a literal ``${``.
-Every problem becomes one line ``FILE:LINE: key.path: what is wrong: what is allowed``.
+Every problem becomes one line ``FILE:LINE: key.path: what is wrong: what is allowed``
+(validation errors are explained by :mod:`streetwatch.yamlerrors`).
 """
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
-import types
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from pydantic_core import ErrorDetails, InitErrorDetails
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from streetwatch.errors import UserError
+from streetwatch.yamlerrors import KeyPath, explain, show_value
 
 SUPPORTED_VERSION = 1
 """The only config ``version:`` this build reads."""
@@ -34,15 +33,8 @@ MAX_NODES = 100_000  # bounds alias expansion ("billion laughs")
 MAX_DEPTH = 50  # bounds recursive aliases
 
 M = TypeVar("M", bound=BaseModel)
-KeyPath = tuple[str | int, ...]
 _ENV_RE = re.compile(r"\$\$\{|\$\{([^}]*)\}|\$\{")
 _ENV_BODY_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$", re.DOTALL)
-_BOUNDS = {
-    "less_than_equal": ("le", "at most"),
-    "less_than": ("lt", "less than"),
-    "greater_than_equal": ("ge", "at least"),
-    "greater_than": ("gt", "greater than"),
-}
 
 
 class ConfigError(UserError):
@@ -152,7 +144,7 @@ def _plain(node: Any, at: KeyPath, lines: dict[KeyPath, int], count: list[int], 
     if isinstance(node, CommentedMap):
         out: dict[str, Any] = {}
         for key, value in node.items():
-            name = key if isinstance(key, str) else _show(_scalar(key))
+            name = key if isinstance(key, str) else show_value(_scalar(key))
             here = (*at, name)
             lines[here] = _line(node, "key", key)
             out[name] = _plain(value, here, lines, count, path)
@@ -232,7 +224,7 @@ def check_version(doc: YamlDocument) -> None:
         raise ConfigError(doc.path, [f"{where}: missing; add 'version: 1' as the first key"])
     version = doc.data["version"]
     if type(version) is not int or version != SUPPORTED_VERSION:
-        where, shown = doc.where(("version",)), _show(version)
+        where, shown = doc.where(("version",)), show_value(version)
         problem = f"{shown} is not supported: this streetwatch reads version 1"
         raise ConfigError(doc.path, [f"{where}: {problem}"])
 
@@ -248,140 +240,6 @@ def validate(doc: YamlDocument, model: type[M]) -> M:
     except ValidationError as exc:
         errors = [explain(doc, model, error) for error in exc.errors(include_url=False)]
         raise ConfigError(doc.path, errors) from None
-
-
-def errors_at(title: str, problems: Sequence[tuple[KeyPath, str]]) -> ValidationError:
-    """Return a ValidationError with one problem per key path inside the model being validated.
-
-    Raise it from a model validator so that each problem is reported at its own line
-    rather than at the line of the whole model.
-
-    Args:
-        title: the model's name.
-        problems: (key path relative to the model, message) pairs.
-    """
-    details = [
-        InitErrorDetails(type="value_error", loc=keys, input=None, ctx={"error": ValueError(text)})
-        for keys, text in problems
-    ]
-    return ValidationError.from_exception_data(title, details)
-
-
-def explain(doc: YamlDocument, model: type[BaseModel], error: ErrorDetails) -> str:
-    """Return one pydantic error as ``FILE:LINE: key.path: problem: what is allowed``."""
-    spot = _locate(model, error["loc"])
-    kind, ctx, keys = error["type"], error.get("ctx") or {}, spot.keys
-    if kind.startswith("union_tag_"):
-        keys = (*keys, str(ctx.get("discriminator", "kind")).strip("'"))
-    if kind in ("missing", "union_tag_not_found"):
-        about = _about(spot) if kind == "missing" else ""
-        return f"{doc.where(keys)}: missing required key{about}"
-    if kind == "extra_forbidden":
-        close = difflib.get_close_matches(str(keys[-1]), spot.siblings, n=1, cutoff=0.6)
-        hint = f"did you mean {close[0]!r}?" if close else "allowed: " + ", ".join(spot.siblings)
-        return f"{doc.where(keys)}: unknown key; {hint}"
-    if kind in ("value_error", "assertion_error"):
-        text = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
-        return f"{doc.where(keys)}: {text}"
-    value = ctx.get("tag") if kind == "union_tag_invalid" else error["input"]
-    shown = repr(doc.raw[keys]) if keys in doc.raw else _show(value)
-    return f"{doc.where(keys)}: {shown} is not allowed: {_allowed(kind, ctx, error['msg'], spot)}"
-
-
-def _allowed(kind: str, ctx: dict[str, Any], msg: str, spot: _Spot) -> str:
-    if kind in _BOUNDS:
-        name, words = _BOUNDS[kind]
-        return f"must be {words} {_show(ctx.get(name))}"
-    if kind in ("literal_error", "enum"):
-        return f"must be {ctx.get('expected')}"
-    if kind == "union_tag_invalid":
-        return f"must be one of {ctx.get('expected_tags')}"
-    if kind == "string_pattern_mismatch":
-        return f"must match {ctx.get('pattern')}{_about(spot)}"
-    text = msg.replace("Input should be", "must be").replace("Input should", "must")
-    return text[:1].lower() + text[1:]
-
-
-def _about(spot: _Spot) -> str:
-    return f" ({spot.description.rstrip('.')})" if spot.description else ""
-
-
-@dataclass(frozen=True)
-class _Spot:
-    """Where a pydantic error location points: the key path as written and its field."""
-
-    keys: KeyPath
-    description: str | None
-    siblings: list[str]
-
-
-def _locate(model: type[BaseModel], loc: tuple[str | int, ...]) -> _Spot:
-    """Follow ``loc`` through the model's types, dropping union tags from the key path."""
-    tp: Any = model
-    keys: list[str | int] = []
-    description: str | None = None
-    siblings: list[str] = []
-    for part in loc:
-        tp = _unwrap(tp)
-        member = _tagged_member(tp, part)
-        if member is not None or part == "[key]":
-            tp = member
-            continue
-        keys.append(part)
-        if isinstance(tp, type) and issubclass(tp, BaseModel):
-            siblings = list(tp.model_fields)
-            field = tp.model_fields.get(str(part))
-            tp = field.annotation if field else None
-            description = field.description if field else None
-        else:
-            tp, description = _item_type(tp, part), None
-    return _Spot(tuple(keys), description, siblings)
-
-
-def _unwrap(tp: Any) -> Any:
-    """Strip ``Annotated`` and ``| None`` around a type."""
-    while True:
-        members = [arg for arg in get_args(tp) if arg is not type(None)]
-        if get_origin(tp) is Annotated or (_is_union(tp) and len(members) == 1):
-            tp = members[0]
-        else:
-            return tp
-
-
-def _is_union(tp: Any) -> bool:
-    return get_origin(tp) in (Union, types.UnionType)
-
-
-def _tagged_member(tp: Any, part: str | int) -> Any:
-    """Return the member of a discriminated union whose tag is ``part``, if any."""
-    if not _is_union(tp) or not isinstance(part, str):
-        return None
-    for member in map(_unwrap, get_args(tp)):
-        if isinstance(member, type) and issubclass(member, BaseModel):
-            for field in member.model_fields.values():
-                if get_origin(field.annotation) is Literal and part in get_args(field.annotation):
-                    return member
-    return None
-
-
-def _item_type(tp: Any, part: str | int) -> Any:
-    origin, args = get_origin(tp), get_args(tp)
-    if origin is tuple and isinstance(part, int) and part < len(args):
-        return args[part]
-    return args[-1] if origin in (dict, list) and args else None
-
-
-def _show(value: Any) -> str:
-    """Return a value the way YAML would write it, short."""
-    if isinstance(value, bool) or value is None:
-        return {True: "true", False: "false", None: "null"}[value]
-    if isinstance(value, (dict, list)):
-        return "a mapping" if isinstance(value, dict) else "a list"
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if isinstance(value, str):
-        return repr(value if len(value) <= 80 else value[:77] + "...")
-    return str(int(value) if isinstance(value, float) and value.is_integer() else value)
 
 
 def load_config(path: Path, model: type[M], environ: Mapping[str, str] | None = None) -> M:
@@ -420,7 +278,7 @@ def check_file(
         kind = doc.data.get("kind")
         if not isinstance(kind, str) or kind not in kinds:
             allowed = " or ".join(f"'kind: {name}'" for name in kinds)
-            found = "missing" if "kind" not in doc.data else f"{_show(kind)} is not allowed"
+            found = "missing" if "kind" not in doc.data else f"{show_value(kind)} is not allowed"
             return [f"{doc.where(('kind',))}: {found}; write {allowed}"]
         doc = substitute_env(doc, os.environ if environ is None else environ)
         validate(doc, kinds[kind])

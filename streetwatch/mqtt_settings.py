@@ -1,0 +1,68 @@
+"""The ``mqtt:`` section of the edge and server config files: how to reach the broker.
+
+The edge config uses :class:`MqttSettings` as it is; the server's adds a shared subscription
+group. Both read the same keys and report the same errors.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BeforeValidator, Field, SecretStr, field_validator, model_validator
+
+from contracts.base import Frozen
+from contracts.errors import ContractError
+from contracts.topics import DEFAULT_PREFIX, Topics
+
+
+def _blank_to_none(value: object) -> object:
+    return None if value == "" else value
+
+
+BlankIsNone = BeforeValidator(_blank_to_none)
+"""An empty string (e.g. from ``${VAR:-}``) means the value is not set."""
+
+
+class MqttSettings(Frozen):
+    """How the edge node reaches the broker."""
+
+    host: str = Field(min_length=1, title="Broker host", description="Broker host name or IP.")
+    port: int = Field(1883, ge=1, le=65535, title="Broker port", description="1883; 8883 TLS.")
+    tls: bool = Field(False, title="TLS", description="Connect with TLS.")
+    ca_file: Annotated[Path | None, BlankIsNone] = Field(
+        None, title="CA file", description="CA bundle for TLS; default the system store."
+    )
+    username: Annotated[str | None, BlankIsNone] = Field(
+        None, title="User name", description="Broker user; empty for anonymous."
+    )
+    password: Annotated[SecretStr | None, BlankIsNone] = Field(
+        None, title="Password", description="Broker password; give it as ${ENV}."
+    )
+    keepalive_s: int = Field(
+        60, ge=5, le=3600, title="Keepalive", description="MQTT keepalive, seconds."
+    )
+    prefix: str = Field(DEFAULT_PREFIX, title="Topic prefix", description="Prefix of every topic.")
+    client_id: Annotated[str | None, BlankIsNone] = Field(
+        None, max_length=128, title="Client id", description="MQTT client id; default: device id."
+    )
+
+    @field_validator("prefix")
+    @classmethod
+    def _prefix_allowed(cls, value: str) -> str:
+        try:
+            return Topics(value).prefix
+        except ContractError as exc:
+            raise ValueError(str(exc)) from None
+
+    @model_validator(mode="after")
+    def _ca_file_needs_tls(self) -> MqttSettings:
+        if self.ca_file is not None and not self.tls:
+            raise ValueError("ca_file is set but tls is off; set 'tls: true' or drop ca_file")
+        return self
+
+    @model_validator(mode="after")
+    def _password_needs_username(self) -> MqttSettings:
+        if self.password is not None and self.username is None:
+            raise ValueError("password is set without username")
+        return self
