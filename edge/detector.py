@@ -140,7 +140,7 @@ class OnnxDetector:
     ) -> None:
         self._session = load_session(path, providers or ["CPUExecutionProvider"], threads)
         self.info = read_model_info(self._session, path)
-        self._input_name = self._session.get_inputs()[0].name
+        self.input_name: str = self._session.get_inputs()[0].name
         self._conf = conf_threshold
         self._iou = iou_threshold
         self._max_det = max_det
@@ -160,7 +160,7 @@ class OnnxDetector:
 
     def infer(self, tensor: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """Run the model on a prepared tensor; return its raw first output."""
-        output: npt.NDArray[np.float32] = self._session.run(None, {self._input_name: tensor})[0]
+        output: npt.NDArray[np.float32] = self._session.run(None, {self.input_name: tensor})[0]
         return output
 
     def decode(self, output: npt.NDArray[np.float32], box: Letterbox) -> Detections:

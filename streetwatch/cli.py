@@ -8,12 +8,17 @@ import sys
 from collections.abc import Callable, Sequence
 
 from streetwatch import __version__
-from streetwatch.commands import config_cmd, contract_cmd
+from streetwatch.commands import config_cmd, contract_cmd, dataset_cmd, model_cmd
 from streetwatch.errors import UserError
 
 Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
-COMMANDS: tuple[Register, ...] = (config_cmd.register, contract_cmd.register)
+COMMANDS: tuple[Register, ...] = (
+    config_cmd.register,
+    contract_cmd.register,
+    dataset_cmd.register,
+    model_cmd.register,
+)
 """Each feature adds its subcommands here; a subcommand exists only once it works."""
 
 

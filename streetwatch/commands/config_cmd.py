@@ -11,8 +11,13 @@ from pydantic import BaseModel
 from edge.config import EdgeConfig
 from server.config import ServerConfig
 from streetwatch.yamlconf import check_file
+from training.recipe import Recipe
 
-CONFIG_KINDS: dict[str, type[BaseModel]] = {"edge": EdgeConfig, "server": ServerConfig}
+CONFIG_KINDS: dict[str, type[BaseModel]] = {
+    "edge": EdgeConfig,
+    "server": ServerConfig,
+    "dataset": Recipe,
+}
 """The model of each top-level ``kind:`` value."""
 
 
@@ -23,7 +28,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     check = actions.add_parser(
         "check",
         help="validate config files",
-        description="Validate edge and server config files; exit 2 if any has a problem.",
+        description="Validate edge, server and dataset-recipe files; exit 2 on any problem.",
     )
     check.add_argument("files", type=Path, nargs="+", metavar="FILE", help="YAML config file")
     check.set_defaults(handler=_check)

@@ -1,0 +1,117 @@
+"""``streetwatch model train|export|quantize|eval``: the model lifecycle.
+
+The training modules import ultralytics, onnx and the quantization tools (the ``[train]``
+extra), so each handler imports its module when it runs: the rest of the CLI works without it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import TypeAlias
+
+Sub: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
+def register(sub: Sub) -> None:
+    """Add the ``model`` command group."""
+    model = sub.add_parser("model", help="train, export, quantize and evaluate the detector")
+    actions = model.add_subparsers(dest="action", metavar="ACTION", required=True)
+    _register_train(actions)
+    _register_export(actions)
+    _register_quantize(actions)
+    _register_eval(actions)
+
+
+def _register_train(actions: Sub) -> None:
+    p = actions.add_parser("train", help="train from a model YAML or fine-tune a checkpoint")
+    p.add_argument("--data", type=Path, required=True, help="dataset YAML")
+    p.add_argument("--out", type=Path, required=True, help="run folder (weights/last.pt ...)")
+    p.add_argument("--model", default="yolov8n.yaml", help="model YAML or .pt to fine-tune")
+    p.add_argument("--epochs", type=int, default=100)
+    p.add_argument("--imgsz", type=int, default=320)
+    p.add_argument("--batch", type=int, default=16)
+    p.add_argument("--hours", type=float, default=None, help="stop this run after H hours")
+    p.add_argument("--resume", action="store_true", help="continue OUT/weights/last.pt")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--patience", type=int, default=50)
+    p.add_argument("--copy-paste", type=float, default=0.0, help="copy-paste probability")
+    p.set_defaults(handler=_train)
+
+
+def _train(args: argparse.Namespace) -> int:
+    from training.train import TrainSpec, train  # noqa: PLC0415 - optional extra
+
+    spec = TrainSpec(
+        data=args.data,
+        out=args.out,
+        model=args.model,
+        epochs=args.epochs,
+        imgsz=args.imgsz,
+        batch=args.batch,
+        hours=args.hours,
+        resume=args.resume,
+        seed=args.seed,
+        device=args.device,
+        workers=args.workers,
+        patience=args.patience,
+        copy_paste=args.copy_paste,
+    )
+    print(f"best checkpoint: {train(spec)}")
+    return 0
+
+
+def _register_export(actions: Sub) -> None:
+    p = actions.add_parser("export", help="export a checkpoint to ONNX (fp32)")
+    p.add_argument("weights", type=Path, help="checkpoint (.pt)")
+    p.add_argument("--out", type=Path, required=True, help="ONNX file to write")
+    p.add_argument("--imgsz", default="320", help="N or H,W, e.g. 384,640 for 16:9 cameras")
+    p.add_argument("--name", default="streetwatch-yolov8n", help="model name in metadata")
+    p.add_argument("--version", required=True, help="model version in metadata")
+    p.set_defaults(handler=_export)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from training.export import export_onnx, parse_imgsz  # noqa: PLC0415 - optional extra
+
+    out = export_onnx(args.weights, args.out, parse_imgsz(args.imgsz), args.name, args.version)
+    print(f"wrote {out}")
+    return 0
+
+
+def _register_quantize(actions: Sub) -> None:
+    p = actions.add_parser("quantize", help="int8 static quantization with calibration frames")
+    p.add_argument("model", type=Path, help="fp32 ONNX")
+    p.add_argument("--out", type=Path, required=True, help="int8 ONNX to write")
+    p.add_argument("--calibration", type=Path, required=True, help="folder of frames")
+    p.add_argument("--limit", type=int, default=200, help="calibration frames to use")
+    p.set_defaults(handler=_quantize)
+
+
+def _quantize(args: argparse.Namespace) -> int:
+    from training.quantize import quantize  # noqa: PLC0415 - optional extra
+
+    out = quantize(args.model, args.out, args.calibration, args.limit)
+    print(f"wrote {out}")
+    return 0
+
+
+def _register_eval(actions: Sub) -> None:
+    p = actions.add_parser("eval", help="per-class precision, recall, mAP50, mAP50-95")
+    p.add_argument("model", type=Path, help="ONNX (fp32 or int8) or .pt")
+    p.add_argument("--data", type=Path, required=True, help="dataset YAML")
+    p.add_argument("--split", default="test", choices=["train", "val", "test"])
+    p.add_argument("--report", type=Path, required=True, help="JSON report (PR plot beside it)")
+    p.set_defaults(handler=_eval)
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from training.evaluate import evaluate  # noqa: PLC0415 - optional extra
+
+    result = evaluate(args.model, args.data, args.split, args.report)
+    print(json.dumps({"all": result["all"], "classes": result["classes"]}, indent=2))
+    print(f"wrote {args.report}")
+    return 0

@@ -1,0 +1,85 @@
+"""Static int8 quantization of an ONNX detector with calibration frames (onnxruntime tools)."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+import onnx
+from onnxruntime.quantization import (
+    CalibrationDataReader,
+    CalibrationMethod,
+    QuantFormat,
+    QuantType,
+    quantize_static,
+)
+from onnxruntime.quantization.shape_inference import quant_pre_process
+
+from edge.detector import OnnxDetector
+from streetwatch.errors import UserError
+from training.export import set_metadata
+from training.importer import IMAGE_SUFFIXES
+
+HEAD_PREFIX = "/model.22/"
+"""Nodes of the YOLOv8 detection head's decoding (DFL, box maths) stay in float."""
+
+
+class FrameReader(CalibrationDataReader):  # type: ignore[misc]
+    """Feeds letterboxed calibration frames to the calibrator."""
+
+    def __init__(self, detector: OnnxDetector, images: list[Path]) -> None:
+        self._detector = detector
+        self._input = detector.input_name
+        self._images: Iterator[Path] = iter(images)
+
+    def get_next(self) -> dict[str, np.ndarray] | None:
+        """Return the next input feed, or ``None`` when done."""
+        for path in self._images:
+            image = cv2.imread(str(path))
+            if image is not None:
+                tensor, _ = self._detector.prepare(np.asarray(image, dtype=np.uint8))
+                return {self._input: tensor}
+        return None
+
+
+def calibration_images(folder: Path, limit: int) -> list[Path]:
+    """Return up to ``limit`` images of ``folder`` (recursively), evenly spread, sorted."""
+    found = sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+    if not found:
+        raise UserError(f"no calibration images under {folder}")
+    step = max(1, len(found) // limit)
+    return found[::step][:limit]
+
+
+def _decode_nodes(path: Path) -> list[str]:
+    graph = onnx.load(str(path)).graph
+    return [n.name for n in graph.node if n.name.startswith(HEAD_PREFIX) and n.op_type != "Conv"]
+
+
+def quantize(fp32: Path, out: Path, calibration: Path, limit: int = 200) -> Path:
+    """Write an int8 (QDQ, per-channel weights) copy of ``fp32`` calibrated on real frames."""
+    detector = OnnxDetector(fp32, threads=2)
+    images = calibration_images(calibration, limit)
+    with tempfile.TemporaryDirectory() as tmp:
+        prepared = Path(tmp) / "prepared.onnx"
+        quant_pre_process(str(fp32), str(prepared), skip_symbolic_shape=True)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        quantize_static(
+            str(prepared),
+            str(out),
+            FrameReader(detector, images),
+            quant_format=QuantFormat.QDQ,
+            activation_type=QuantType.QUInt8,
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            calibrate_method=CalibrationMethod.MinMax,
+            nodes_to_exclude=_decode_nodes(prepared),
+        )
+    meta = {p.key: p.value for p in onnx.load(str(fp32)).metadata_props}
+    meta["streetwatch_precision"] = "int8"
+    meta["streetwatch_calibration_images"] = str(len(images))
+    set_metadata(out, meta)
+    return out
