@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 source scripts/setup.sh
 ensure_packages mosquitto:mosquitto /usr/bin/chromium:chromium /usr/bin/chromedriver:chromium-driver \
     /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc:fonts-wqy-zenhei
-ensure_venv "dev,postgres"
+ensure_venv "dev,postgres,train"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy

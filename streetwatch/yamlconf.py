@@ -277,9 +277,10 @@ def check_file(
         check_version(doc)
         kind = doc.data.get("kind")
         if not isinstance(kind, str) or kind not in kinds:
-            allowed = " or ".join(f"'kind: {name}'" for name in kinds)
+            names = [f"'{name}'" for name in kinds]
+            allowed = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
             found = "missing" if "kind" not in doc.data else f"{show_value(kind)} is not allowed"
-            return [f"{doc.where(('kind',))}: {found}; write {allowed}"]
+            return [f"{doc.where(('kind',))}: {found}; use kind {allowed}"]
         doc = substitute_env(doc, os.environ if environ is None else environ)
         validate(doc, kinds[kind])
     except ConfigError as exc:

@@ -53,7 +53,7 @@ def mosquitto(mosquitto_server: MosquittoServer) -> MosquittoServer:
 @pytest.fixture
 def embedded_broker() -> Iterator[EmbeddedBroker]:
     """The in-process amqtt broker on a free loopback port, stopped after the test."""
-    from streetwatch.embedded_broker import EmbeddedBroker  # noqa: PLC0415 (amqtt: lazy)
+    from streetwatch.embedded_broker import EmbeddedBroker
 
     with EmbeddedBroker() as broker:
         yield broker
@@ -82,7 +82,7 @@ def pg_dsn() -> Iterator[str]:
     """DSN of a fresh database ``streetwatch_test_<random>`` on ``$STREETWATCH_TEST_PG_DSN``'s
     server (default ``postgresql://postgres@127.0.0.1:5432/postgres``), dropped at the end."""
     require_module("psycopg", "pip install 'streetwatch[postgres]'")
-    from support.postgres import (  # noqa: PLC0415 (psycopg is an optional extra)
+    from support.postgres import (
         PostgresUnavailableError,
         TemporaryDatabase,
         admin_dsn,

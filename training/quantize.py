@@ -6,7 +6,6 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import cv2
 import numpy as np
 import onnx
 from onnxruntime.quantization import (
@@ -19,6 +18,7 @@ from onnxruntime.quantization import (
 from onnxruntime.quantization.shape_inference import quant_pre_process
 
 from edge.detector import OnnxDetector
+from edge.images import read_image
 from streetwatch.errors import UserError
 from training.export import set_metadata
 from training.importer import IMAGE_SUFFIXES
@@ -37,12 +37,11 @@ class FrameReader(CalibrationDataReader):  # type: ignore[misc]
 
     def get_next(self) -> dict[str, np.ndarray] | None:
         """Return the next input feed, or ``None`` when done."""
-        for path in self._images:
-            image = cv2.imread(str(path))
-            if image is not None:
-                tensor, _ = self._detector.prepare(np.asarray(image, dtype=np.uint8))
-                return {self._input: tensor}
-        return None
+        path = next(self._images, None)
+        if path is None:
+            return None
+        tensor, _ = self._detector.prepare(read_image(path))
+        return {self._input: tensor}
 
 
 def calibration_images(folder: Path, limit: int) -> list[Path]:

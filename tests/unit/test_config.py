@@ -416,11 +416,15 @@ FILE_ERRORS = [
         "version: '1'\nkind: edge\n",
         "F:1: version: '1' is not supported: this streetwatch reads version 1",
     ),
-    ("missing kind", "version: 1\n", "F:1: kind: missing; write 'kind: edge' or 'kind: server'"),
+    (
+        "missing kind",
+        "version: 1\n",
+        "F:1: kind: missing; use kind 'edge', 'server' or 'dataset'",
+    ),
     (
         "unknown kind",
         "version: 1\nkind: camera\n",
-        "F:2: kind: 'camera' is not allowed; write 'kind: edge' or 'kind: server'",
+        "F:2: kind: 'camera' is not allowed; use kind 'edge', 'server' or 'dataset'",
     ),
 ]
 

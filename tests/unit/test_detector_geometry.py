@@ -7,13 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 from support.onnx_models import constant_head_model
+from support.services import require_module
 
 from edge.detector import ModelError, OnnxDetector
 from edge.letterbox import Letterbox
 from edge.nms import decode_anchor_head, nms
 
-ultralytics = pytest.importorskip("ultralytics", reason="needs the [train] extra")
-torch = pytest.importorskip("torch", reason="needs the [train] extra")
+require_module("ultralytics", "the [train] extra")
+import torch  # noqa: E402 - after the availability check
 
 SHAPES = [(1080, 1920), (720, 1280), (432, 768), (640, 640), (1920, 1080), (333, 517), (5, 900)]
 INPUTS = [(320, 320), (384, 640), (416, 416)]

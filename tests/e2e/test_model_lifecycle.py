@@ -1,0 +1,124 @@
+"""Smoke run of the model lifecycle: train one epoch, export, detect, quantize, evaluate."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+from support.services import require_module, require_or_skip
+
+from edge.detector import OnnxDetector
+from edge.images import read_image, resize
+from streetwatch.cli import main
+
+require_module("ultralytics", "the [train] extra")
+
+GARBAGE_REAL = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "garbage-real"
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+def _tiny_dataset(out: Path) -> Path:
+    """A few garbage-real photos per split, imported through the real recipe path."""
+    if not GARBAGE_REAL.is_dir():
+        require_or_skip(f"{GARBAGE_REAL} is absent (the shared dataset)")
+    subset = out / "subset"
+    for split, count in (("train", 12), ("valid", 6), ("test", 6)):
+        for image in sorted((GARBAGE_REAL / split / "images").glob("*.jpg"))[:count]:
+            for kind, source in (("images", image), ("labels", _label_of(image))):
+                target = subset / split / kind / source.name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(source, target)
+    recipe = out / "recipe.yaml"
+    recipe.write_text(
+        "version: 1\nkind: dataset\nsources:\n  - name: gr\n    format: yolo\n"
+        "    path: subset\n    classes: {'1': garbage}\n"
+    )
+    assert main(["dataset", "import", str(recipe), "--out", str(out / "ds")]) == 0
+    return out / "ds" / "data.yaml"
+
+
+def _label_of(image: Path) -> Path:
+    return image.parents[1] / "labels" / f"{image.stem}.txt"
+
+
+def _iou(a: np.ndarray, b: np.ndarray) -> float:
+    x1, y1 = max(a[0], b[0]), max(a[1], b[1])
+    x2, y2 = min(a[2], b[2]), min(a[3], b[3])
+    inter = max(0.0, x2 - x1) * max(0.0, y2 - y1)
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return float(inter / union) if union > 0 else 0.0
+
+
+def test_train_export_detect_quantize_evaluate(tmp_path: Path) -> None:
+    from ultralytics import YOLO
+
+    data = _tiny_dataset(tmp_path)
+    run = tmp_path / "run"
+    args = ["--data", str(data), "--out", str(run), "--epochs", "1", "--imgsz", "160"]
+    assert main(["model", "train", *args, "--batch", "8"]) == 0
+    weights = run / "weights" / "last.pt"
+    assert weights.is_file()
+
+    fp32 = tmp_path / "smoke.onnx"
+    export = [str(weights), "--out", str(fp32), "--imgsz", "160,256", "--version", "smoke"]
+    assert main(["model", "export", *export]) == 0
+    detector = OnnxDetector(fp32, conf_threshold=0.001)
+    assert detector.info.input_hw == (160, 256)
+    assert detector.info.names == ("street_vending", "garbage", "illegal_signage")
+    assert detector.info.version == "smoke"
+
+    reference = YOLO(str(fp32), task="detect")
+    for image_path in sorted((data.parent / "images" / "test").glob("*.jpg"))[:3]:
+        frame = resize(read_image(image_path), 640, 360)
+        ours = detector.detect(frame)
+        theirs = reference.predict(frame, conf=0.001, iou=0.7, verbose=False)[0].boxes
+        assert len(ours) == len(theirs) > 0
+        for i in range(len(ours)):
+            assert _iou(ours.xyxy[i], theirs.xyxy[i].numpy()) >= 0.99
+            assert ours.class_id[i] == int(theirs.cls[i])
+            assert abs(float(ours.confidence[i]) - float(theirs.conf[i])) <= 1e-3
+
+    int8 = tmp_path / "smoke.int8.onnx"
+    calibration = str(data.parent / "images" / "train")
+    assert (
+        main(
+            [
+                "model",
+                "quantize",
+                str(fp32),
+                "--out",
+                str(int8),
+                "--calibration",
+                calibration,
+                "--limit",
+                "8",
+            ]
+        )
+        == 0
+    )
+    meta = {p.key: p.value for p in onnx.load(str(int8)).metadata_props}
+    assert meta["streetwatch_precision"] == "int8" and meta["streetwatch_version"] == "smoke"
+    assert OnnxDetector(int8).info.names == detector.info.names
+
+    report = tmp_path / "eval" / "int8.json"
+    assert main(["model", "eval", str(int8), "--data", str(data), "--report", str(report)]) == 0
+    result = json.loads(report.read_text())
+    assert set(result["all"]) == {"precision", "recall", "map50", "map50_95"}
+    assert 0.0 <= result["all"]["map50"] <= 1.0
+    assert result["model"]["sha256"] == OnnxDetector(int8).info.sha256
+    assert report.with_suffix(".pr.png").is_file()
+
+
+def test_training_without_a_dataset_is_one_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["model", "train", "--data", str(tmp_path / "no.yaml"), "--out", str(tmp_path)])
+    assert code == 2
+    assert (
+        capsys.readouterr().err.strip()
+        == f"streetwatch: dataset file {tmp_path / 'no.yaml'} does not exist"
+    )
