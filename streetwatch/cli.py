@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from streetwatch import __version__
-from streetwatch.commands import config_cmd, contract_cmd, dataset_cmd, model_cmd
+from streetwatch.commands import config_cmd, contract_cmd, dataset_cmd, model_cmd, synth_cmd
 from streetwatch.errors import UserError
 
 Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
@@ -18,6 +18,7 @@ COMMANDS: tuple[Register, ...] = (
     contract_cmd.register,
     dataset_cmd.register,
     model_cmd.register,
+    synth_cmd.register,
 )
 """Each feature adds its subcommands here; a subcommand exists only once it works."""
 
