@@ -25,16 +25,17 @@ ensure_packages() {
     DEBIAN_FRONTEND=noninteractive _as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# ensure_venv EXTRAS: create .venv when missing and install the project with EXTRAS.
+# ensure_venv [EXTRAS]: create .venv when missing and install the project (with EXTRAS).
 ensure_venv() {
-    local extras="$1" stamp=".venv/.installed-$1"
+    local extras="${1:-}" stamp=".venv/.installed-${1:-runtime}" target="."
+    [ -n "$extras" ] && target=".[$extras]"
     if [ ! -x .venv/bin/python ]; then
         "$PYTHON" -m venv .venv
         .venv/bin/python -m pip install -q --upgrade pip
     fi
     if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-        echo "setup: installing streetwatch[$extras] into .venv"
-        .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[$extras]"
+        echo "setup: installing streetwatch $target into .venv"
+        .venv/bin/python -m pip install -q --disable-pip-version-check -e "$target"
         touch "$stamp"
     fi
 }
