@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
 import onnx
 import pytest
-from support.services import require_module, require_or_skip
+from support.services import require_module
 
 from edge.detector import OnnxDetector
 from edge.images import read_image, resize
@@ -17,32 +16,21 @@ from streetwatch.cli import main
 
 require_module("ultralytics", "the [train] extra")
 
-GARBAGE_REAL = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "garbage-real"
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 def _tiny_dataset(out: Path) -> Path:
-    """A few garbage-real photos per split, imported through the real recipe path."""
-    if not GARBAGE_REAL.is_dir():
-        require_or_skip(f"{GARBAGE_REAL} is absent (the shared dataset)")
-    subset = out / "subset"
-    for split, count in (("train", 12), ("valid", 6), ("test", 6)):
-        for image in sorted((GARBAGE_REAL / split / "images").glob("*.jpg"))[:count]:
-            for kind, source in (("images", image), ("labels", _label_of(image))):
-                target = subset / split / kind / source.name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy(source, target)
+    """A few synthetic street scenes, rendered and imported through the real commands."""
+    synth = out / "synth"
+    render = ["synth", "images", "--out", str(synth), "--count", "24", "--seed", "3"]
+    assert main([*render, "--size", "256", "--split", "train=0.5,valid=0.25,test=0.25"]) == 0
     recipe = out / "recipe.yaml"
     recipe.write_text(
-        "version: 1\nkind: dataset\nsources:\n  - name: gr\n    format: yolo\n"
-        "    path: subset\n    classes: {'1': garbage}\n"
+        "version: 1\nkind: dataset\nsources:\n  - name: synth\n    format: yolo\n"
+        "    path: synth\n    classes: {'0': street_vending, '1': garbage, '2': illegal_signage}\n"
     )
     assert main(["dataset", "import", str(recipe), "--out", str(out / "ds")]) == 0
     return out / "ds" / "data.yaml"
-
-
-def _label_of(image: Path) -> Path:
-    return image.parents[1] / "labels" / f"{image.stem}.txt"
 
 
 def _iou(a: np.ndarray, b: np.ndarray) -> float:
