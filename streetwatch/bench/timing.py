@@ -1,0 +1,47 @@
+"""Timing helpers shared by the benchmarks: interleaved repeats and medians."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Measured:
+    """Median seconds per item of one contender over the repeats."""
+
+    name: str
+    items: int
+    seconds: tuple[float, ...]
+
+    @property
+    def median_s(self) -> float:
+        """Median seconds for all items."""
+        return statistics.median(self.seconds)
+
+    @property
+    def per_second(self) -> float:
+        """Median items per second."""
+        return self.items / self.median_s
+
+
+def interleaved(
+    contenders: Mapping[str, Callable[[], int]], repeats: int, warmup: int = 1
+) -> dict[str, Measured]:
+    """Run each contender ``repeats`` times, round-robin, so machine noise hits all alike.
+
+    Each callable processes its whole workload and returns the number of items it handled.
+    """
+    for run in contenders.values():
+        for _ in range(warmup):
+            run()
+    times: dict[str, list[float]] = {name: [] for name in contenders}
+    counts: dict[str, int] = {}
+    for _ in range(repeats):
+        for name, run in contenders.items():
+            start = time.perf_counter()
+            counts[name] = run()
+            times[name].append(time.perf_counter() - start)
+    return {name: Measured(name, counts[name], tuple(times[name])) for name in contenders}
