@@ -15,6 +15,12 @@ from pydantic import AwareDatetime, Field, field_validator, model_validator
 
 from contracts.base import DeviceId, Frozen, Label
 from contracts.tuning import Permit, Schedule, Tunables, Zone
+from edge.config_sections import (
+    Calibration,
+    DeliverySettings,
+    EventSettings,
+    TrackingSettings,
+)
 from streetwatch.mqtt_settings import MqttSettings
 from streetwatch.yamlconf import load_config
 from streetwatch.yamlerrors import KeyPath, errors_at
@@ -67,6 +73,13 @@ class _LiveSource(_Source):
     reconnect_max_s: float = Field(
         30.0, gt=0.0, le=3600.0, title="Longest retry", description="Reconnect delay cap, s."
     )
+    timeout_s: float = Field(
+        5.0,
+        gt=0.0,
+        le=300.0,
+        title="Timeout",
+        description="Seconds without a frame before the stream counts as lost.",
+    )
 
     @model_validator(mode="after")
     def _backoff_ordered(self) -> _LiveSource:
@@ -82,6 +95,18 @@ class RtspSource(_LiveSource):
     uri: str = Field(
         pattern=r"^rtsps?://\S+$", title="Stream URI", description="rtsp://user:pass@host/path."
     )
+    transport: Literal["tcp", "udp"] = Field(
+        "tcp", title="RTP transport", description="'tcp' (interleaved) or 'udp'."
+    )
+
+
+class HttpSource(_LiveSource):
+    """A stream over HTTP(S) (MJPEG, MPEG-TS, HLS); frame time is the wall clock at decode."""
+
+    kind: Literal["http"] = Field(title="Kind", description="An HTTP stream.")
+    uri: str = Field(
+        pattern=r"^https?://\S+$", title="Stream URI", description="http://host:port/path."
+    )
 
 
 class CameraSource(_LiveSource):
@@ -94,7 +119,8 @@ class CameraSource(_LiveSource):
 
 
 Source = Annotated[
-    FileSource | ImagesSource | RtspSource | CameraSource, Field(discriminator="kind")
+    FileSource | ImagesSource | RtspSource | HttpSource | CameraSource,
+    Field(discriminator="kind"),
 ]
 
 
@@ -124,6 +150,14 @@ class DetectionSettings(Frozen):
     rate_hz: float = Field(
         5.0, gt=0.0, le=60.0, title="Detection rate", description="Frames detected per second."
     )
+    queue_frames: int = Field(
+        4,
+        ge=1,
+        le=256,
+        title="Decode queue",
+        description="Frames waiting for the detector; a live source drops frames when full, "
+        "a file waits.",
+    )
 
 
 class StaticLocation(Frozen):
@@ -132,6 +166,19 @@ class StaticLocation(Frozen):
     mode: Literal["static"] = Field(title="Mode", description="A fixed position.")
     lat: float = Field(ge=-90.0, le=90.0, title="Latitude", description="WGS-84 degrees.")
     lon: float = Field(ge=-180.0, le=180.0, title="Longitude", description="WGS-84 degrees.")
+    calibration: Calibration | None = Field(
+        None,
+        title="Ground calibration",
+        description="Four or more image-to-ground points; each violation then gets its own "
+        "position, else the camera's.",
+    )
+
+    @model_validator(mode="after")
+    def _calibration_points_distinct(self) -> StaticLocation:
+        pixels = [point.pixel for point in self.calibration or []]
+        if len(set(pixels)) != len(pixels):
+            raise ValueError("calibration lists the same image point twice")
+        return self
 
 
 class GpsSettings(Frozen):
@@ -186,6 +233,22 @@ class EvidenceSettings(Frozen):
     crop_padding: float = Field(
         0.15, ge=0.0, le=1.0, title="Crop padding", description="Margin around the box."
     )
+    max_width: int = Field(
+        1920,
+        ge=64,
+        le=8192,
+        title="Frame width",
+        description="Evidence frames wider than this are scaled down, pixels.",
+    )
+    crop_max_width: int = Field(
+        640, ge=32, le=8192, title="Crop width", description="Largest crop width, pixels."
+    )
+    annotated_dir: Path | None = Field(
+        None,
+        title="Annotated copies",
+        description="Folder for annotated display copies (box, label, time, place); they are "
+        "never sent and never replace the clean evidence.",
+    )
 
 
 class TaxonomyEntry(Frozen):
@@ -230,6 +293,26 @@ class EdgeConfig(Frozen):
     )
     heartbeat_s: float = Field(
         30.0, ge=1.0, le=3600.0, title="Heartbeat", description="Seconds between heartbeats."
+    )
+    reload_s: float = Field(
+        2.0,
+        ge=0.1,
+        le=3600.0,
+        title="Reload check",
+        description="Seconds between checks of this file for changed rules.",
+    )
+    tracking: TrackingSettings = Field(
+        default_factory=TrackingSettings, title="Tracking", description="The object tracker."
+    )
+    events: EventSettings = Field(
+        default_factory=EventSettings,
+        title="Events",
+        description="Lifecycle, dedup and near-miss samples.",
+    )
+    delivery: DeliverySettings = Field(
+        default_factory=DeliverySettings,
+        title="Delivery",
+        description="Publishing and draining the outbox.",
     )
     taxonomy: dict[Label, TaxonomyEntry] = Field(
         min_length=1, title="Taxonomy", description="Code and name of each violation class."

@@ -8,7 +8,14 @@ import sys
 from collections.abc import Callable, Sequence
 
 from streetwatch import __version__
-from streetwatch.commands import config_cmd, contract_cmd, dataset_cmd, model_cmd, synth_cmd
+from streetwatch.commands import (
+    config_cmd,
+    contract_cmd,
+    dataset_cmd,
+    edge_cmd,
+    model_cmd,
+    synth_cmd,
+)
 from streetwatch.errors import UserError
 
 Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
@@ -17,6 +24,7 @@ COMMANDS: tuple[Register, ...] = (
     config_cmd.register,
     contract_cmd.register,
     dataset_cmd.register,
+    edge_cmd.register,
     model_cmd.register,
     synth_cmd.register,
 )

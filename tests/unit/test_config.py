@@ -172,7 +172,8 @@ EDGE_ERRORS = [
         "unknown source kind",
         "kind: file",
         "kind: dvd",
-        "F:7: source.kind: 'dvd' is not allowed: must be one of 'file', 'images', 'rtsp', 'camera'",
+        "F:7: source.kind: 'dvd' is not allowed: "
+        "must be one of 'file', 'images', 'rtsp', 'http', 'camera'",
     ),
     (
         "start time without offset",

@@ -1,0 +1,1 @@
+"""From violations to events: quality score, lifecycle and dedup, samples, event payloads."""

@@ -1,0 +1,70 @@
+"""Builds the device heartbeat from the running parts' counters and timings.
+
+The contract's heartbeat has no field for delivery problems, so two counters travel as
+pseudo-stages in ``stages`` (count only, zero times) once they are non-zero:
+``broker_refused`` (connections the broker refused: bad credentials, not authorised, wrong
+protocol) and ``publish_rejected`` (publishes the broker answered with an error reason code).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from contracts.messages import FrameCounters, Heartbeat, OutboxState, Reconnects, StageTiming
+from edge.delivery.link import MqttLink
+from edge.outbox import Outbox
+from edge.sources.reader import FrameReader
+from edge.telemetry import Telemetry
+from streetwatch import __version__
+
+
+@dataclass
+class HeartbeatSources:
+    """Where the heartbeat's numbers come from."""
+
+    device_id: str
+    telemetry: Telemetry
+    outbox: Outbox
+    reader: FrameReader
+    processed: Callable[[], int]
+    config_version: Callable[[], int]
+    link: Callable[[], MqttLink | None]
+    started: float
+
+    def build(self) -> Heartbeat:
+        """Return the heartbeat now (and start a new timing interval)."""
+        depth = self.outbox.depth()
+        oldest = (
+            None if depth.oldest_created is None else max(0.0, time.time() - depth.oldest_created)
+        )
+        stages = self.telemetry.take_timings()
+        link = self.link()
+        problems = {
+            "broker_refused": link.refused if link else 0,
+            "publish_rejected": self.telemetry.counter("publish_rejected"),
+        }
+        for name, count in problems.items():
+            if count:
+                stages[name] = StageTiming(count=count, mean_ms=0.0, p95_ms=0.0)
+        return Heartbeat(
+            device_id=self.device_id,
+            sent_at=datetime.now(timezone.utc),
+            uptime_s=round(time.monotonic() - self.started, 3),
+            software_version=__version__,
+            config_version=self.config_version(),
+            last_seq=self.outbox.last_seq(),
+            stages=stages,
+            frames=FrameCounters(
+                decoded=self.reader.source.grabbed,
+                processed=self.processed(),
+                dropped=self.reader.dropped,
+            ),
+            outbox=OutboxState(depth=depth.events, bytes=depth.bytes, oldest_age_s=oldest),
+            reconnects=Reconnects(
+                broker=max(0, link.connects - 1) if link else 0,
+                source=self.reader.source.reconnects,
+            ),
+        )

@@ -1,0 +1,156 @@
+"""Hot reload of the tunable rules: from the config file and from the server's config push.
+
+The rules in force are the file's ``rules`` overlaid (``Tunables.overlaid``) with the latest
+accepted ``ConfigPush``: the push takes precedence over the same fields of the file. A push is
+accepted only with a higher version than the one in force and only if the result validates;
+an edited file only if it is a valid edge config — otherwise the problem is logged and the
+running rules stay. Changes outside ``rules`` (device, broker, source, model...) need a
+restart and are reported as such.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from contracts import ConfigPush, Tunables
+from edge.config import EdgeConfig, load_edge_config
+from streetwatch.yamlconf import ConfigError
+
+log = logging.getLogger(__name__)
+
+RESTART_SECTIONS = ("device", "mqtt", "source", "model", "detection", "location", "outbox")
+
+
+class TunablesControl:
+    """The rules in force: the file's, overlaid with the accepted config push (thread-safe).
+
+    Args:
+        file_rules: the ``rules`` of the config file.
+    """
+
+    def __init__(self, file_rules: Tunables) -> None:
+        self._lock = threading.Lock()
+        self._file = file_rules
+        self._push: ConfigPush | None = None
+        self._effective = file_rules
+        self._changed = False
+        self.refused_pushes = 0
+
+    @property
+    def version(self) -> int:
+        """The config push version in force (0: the local file only)."""
+        with self._lock:
+            return self._push.version if self._push else 0
+
+    def offer_push(self, push: ConfigPush) -> bool:
+        """Apply ``push`` if it is newer and valid; return True if it was applied."""
+        with self._lock:
+            if self._push is not None and push.version <= self._push.version:
+                log.info(
+                    "config push v%d ignored: v%d is in force", push.version, self._push.version
+                )
+                return False
+            try:
+                effective = self._file.overlaid(push.overlay)
+            except ValidationError as exc:
+                self.refused_pushes += 1
+                log.error(
+                    "config push v%d refused, keeping the running rules: %s",
+                    push.version,
+                    _first(exc),
+                )
+                return False
+            self._push, self._effective, self._changed = push, effective, True
+        log.info(
+            "config push v%d by %s applied: %s", push.version, push.issued_by, push.note or "-"
+        )
+        return True
+
+    def offer_file(self, rules: Tunables) -> bool:
+        """Apply new file rules (under the push in force); return True if applied."""
+        with self._lock:
+            overlay = self._push.overlay if self._push else None
+            try:
+                effective = rules.overlaid(overlay) if overlay else rules
+            except ValidationError as exc:
+                log.error(
+                    "new file rules clash with config push v%d, keeping the running rules: %s",
+                    self.version,
+                    _first(exc),
+                )
+                return False
+            self._file, self._effective, self._changed = rules, effective, True
+        return True
+
+    def take_change(self) -> Tunables | None:
+        """Return the rules in force if they changed since the last call, else None."""
+        with self._lock:
+            if not self._changed:
+                return None
+            self._changed = False
+            return self._effective
+
+
+def _first(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "rules"
+    return f"{where}: {first['msg']}"
+
+
+class ConfigFileWatcher:
+    """Notices when the config file changes and loads it (validated first).
+
+    Args:
+        path: the config file.
+        running: the config in use.
+        interval_s: least seconds between two checks.
+    """
+
+    def __init__(self, path: Path, running: EdgeConfig, interval_s: float) -> None:
+        self._path = path
+        self._running = running
+        self._interval_s = interval_s
+        self._stamp = self._stat()
+        self._checked = time.monotonic()
+        self.invalid = 0
+
+    def _stat(self) -> tuple[int, int] | None:
+        try:
+            stat = self._path.stat()
+        except OSError:
+            return None
+        return stat.st_mtime_ns, stat.st_size
+
+    def poll(self) -> Tunables | None:
+        """Return the file's new rules if it changed into a valid config, else None."""
+        now = time.monotonic()
+        if now - self._checked < self._interval_s:
+            return None
+        self._checked = now
+        stamp = self._stat()
+        if stamp is None or stamp == self._stamp:
+            return None
+        self._stamp = stamp
+        try:
+            config = load_edge_config(self._path)
+        except ConfigError as exc:
+            self.invalid += 1
+            log.error("config file %s is invalid, keeping the running config:\n%s", self._path, exc)
+            return None
+        changed = [s for s in RESTART_SECTIONS if getattr(config, s) != getattr(self._running, s)]
+        if changed:
+            log.warning(
+                "config file %s: changes to %s take effect after a restart",
+                self._path,
+                ", ".join(changed),
+            )
+        if config.rules == self._running.rules:
+            return None
+        self._running = self._running.model_copy(update={"rules": config.rules})
+        log.info("config file %s changed: new rules loaded", self._path)
+        return config.rules

@@ -1,0 +1,1 @@
+"""Multi-object tracking: a compact ByteTrack (see :mod:`edge.tracking.bytetrack`)."""
