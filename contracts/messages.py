@@ -208,6 +208,14 @@ class GpsState(Frozen):
     fix_age_s: float | None = Field(None, ge=0.0)
 
 
+class DeliveryProblems(Frozen):
+    """Delivery problems since the device started; none of them counts as delivered."""
+
+    refused_connects: int = Field(0, ge=0, description="Connections the broker refused.")
+    rejected_publishes: int = Field(0, ge=0, description="Publishes answered with an error.")
+    last_error: str | None = Field(None, max_length=300, description="The latest problem.")
+
+
 class Reconnects(Frozen):
     """Reconnect counters since the device started."""
 
@@ -231,6 +239,7 @@ class Heartbeat(Frozen):
     gps: GpsState | None = None
     clock_skew_ms: float | None = Field(None, description="Device clock minus GPS time.")
     reconnects: Reconnects = Field(default_factory=Reconnects)
+    delivery: DeliveryProblems = Field(default_factory=DeliveryProblems)
 
 
 class DeviceState(str, Enum):

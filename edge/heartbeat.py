@@ -1,9 +1,7 @@
 """Builds the device heartbeat from the running parts' counters and timings.
 
-The contract's heartbeat has no field for delivery problems, so two counters travel as
-pseudo-stages in ``stages`` (count only, zero times) once they are non-zero:
-``broker_refused`` (connections the broker refused: bad credentials, not authorised, wrong
-protocol) and ``publish_rejected`` (publishes the broker answered with an error reason code).
+Delivery problems — connections the broker refused (bad credentials, not authorised, wrong
+protocol) and publishes it answered with an error reason code — travel in ``delivery``.
 """
 
 from __future__ import annotations
@@ -13,7 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from contracts.messages import FrameCounters, Heartbeat, OutboxState, Reconnects, StageTiming
+from contracts.messages import (
+    DeliveryProblems,
+    FrameCounters,
+    Heartbeat,
+    OutboxState,
+    Reconnects,
+)
 from edge.delivery.link import MqttLink
 from edge.outbox import Outbox
 from edge.sources.reader import FrameReader
@@ -42,13 +46,6 @@ class HeartbeatSources:
         )
         stages = self.telemetry.take_timings()
         link = self.link()
-        problems = {
-            "broker_refused": link.refused if link else 0,
-            "publish_rejected": self.telemetry.counter("publish_rejected"),
-        }
-        for name, count in problems.items():
-            if count:
-                stages[name] = StageTiming(count=count, mean_ms=0.0, p95_ms=0.0)
         return Heartbeat(
             device_id=self.device_id,
             sent_at=datetime.now(timezone.utc),
@@ -66,5 +63,10 @@ class HeartbeatSources:
             reconnects=Reconnects(
                 broker=max(0, link.connects - 1) if link else 0,
                 source=self.reader.source.reconnects,
+            ),
+            delivery=DeliveryProblems(
+                refused_connects=link.refused if link else 0,
+                rejected_publishes=self.telemetry.counter("publish_rejected"),
+                last_error=link.last_error[:300] if link and link.last_error else None,
             ),
         )
