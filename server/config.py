@@ -1,18 +1,25 @@
-"""The central server's config file (``kind: server``): broker, database, HTTP and storage.
+"""The central server's config file (``kind: server``).
+
+Broker, database, HTTP, evidence storage, ingest batching, case clustering, the taxonomy and
+grid files and the dispatch rules.
 
 Load it with :func:`load_server_config`.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 
-from contracts.base import Frozen
+from contracts.base import Frozen, Label
 from contracts.errors import ContractError
 from contracts.topics import Topics
+from server.domain.clustering import ClusterParams, RecurrencePolicy
+from server.domain.dispatch import DispatchSettings
 from streetwatch.mqtt_settings import BlankIsNone, MqttSettings
 from streetwatch.yamlconf import load_config
 
@@ -83,6 +90,127 @@ class EvidenceStore(Frozen):
     dir: Path = Field(
         Path("data/evidence"), title="Evidence folder", description="Folder of evidence files."
     )
+    fsync: bool = Field(
+        True,
+        title="Flush to disk",
+        description="fsync each new evidence file before its event is acknowledged.",
+    )
+
+
+class IngestSettings(Frozen):
+    """How the MQTT consumer groups messages into database transactions (group commit)."""
+
+    batch_max: int = Field(
+        500, ge=1, le=5000, title="Batch size", description="Most messages per transaction."
+    )
+    batch_wait_ms: float = Field(
+        5.0,
+        ge=0.0,
+        le=1000.0,
+        title="Batch wait",
+        description="How long a batch waits for more messages after its first, milliseconds.",
+    )
+    queue_max: int = Field(
+        20000,
+        ge=10,
+        le=1_000_000,
+        title="Queue size",
+        description="Messages received but not yet committed; the MQTT thread waits when full.",
+    )
+    dead_letter_max_bytes: int = Field(
+        65536,
+        ge=0,
+        le=16 * 1024 * 1024,
+        title="Dead-letter size bound",
+        description="Raw bytes of a refused message kept in the dead-letter table.",
+    )
+    puback_after_commit: bool = Field(
+        False,
+        title="PUBACK after commit",
+        description="Acknowledge MQTT deliveries only after the database commit. Safer against "
+        "a crashed worker without an edge outbox, but the broker then holds back deliveries "
+        "beyond its in-flight window (Mosquitto max_inflight_messages, default 20), which "
+        "caps each batch. Devices rely on the commit-ack either way.",
+    )
+    offline_after_s: float = Field(
+        180.0,
+        ge=10.0,
+        le=86400.0,
+        title="Offline after",
+        description="A device without a heartbeat for this many seconds shows as offline.",
+    )
+    commit_retries: int = Field(
+        5,
+        ge=0,
+        le=100,
+        title="Commit retries",
+        description="Attempts after a transient database error (deadlock, lost connection).",
+    )
+
+
+class ClusterSettings(Frozen):
+    """How close in space and time sightings of one class must be to make one case."""
+
+    radius_m: float = Field(
+        25.0, gt=0.0, le=2000.0, title="Radius", description="Metres from the case location."
+    )
+    window_h: float = Field(
+        24.0,
+        gt=0.0,
+        le=24.0 * 90,
+        title="Time window",
+        description="Hours between the case's last sighting and a new one.",
+    )
+
+    def params(self) -> ClusterParams:
+        """Return the clustering parameters."""
+        return ClusterParams(self.radius_m, timedelta(hours=self.window_h))
+
+
+class CaseSettings(Frozen):
+    """Case building and follow-up."""
+
+    default: ClusterSettings = Field(
+        default_factory=ClusterSettings,
+        title="Default clustering",
+        description="Radius and window of classes not listed under classes.",
+    )
+    classes: dict[Label, ClusterSettings] = Field(
+        default_factory=dict,
+        title="Per-class clustering",
+        description="Radius and window by detector label.",
+    )
+    reopen_window_h: float = Field(
+        72.0,
+        ge=0.0,
+        le=24.0 * 365,
+        title="Reopen window",
+        description="Hours after closing in which a new sighting reopens the case (复发).",
+    )
+    link_lookback_days: float = Field(
+        90.0,
+        ge=0.0,
+        le=3650.0,
+        title="Link look-back",
+        description="Days after closing in which a new case is linked to the closed one.",
+    )
+    escalation_check_s: float = Field(
+        60.0,
+        ge=1.0,
+        le=86400.0,
+        title="Escalation check",
+        description="Seconds between scans for overdue dispatched cases (督办).",
+    )
+
+    def cluster_params(self, label: str) -> ClusterParams:
+        """Return the clustering parameters of ``label``."""
+        return self.classes.get(label, self.default).params()
+
+    def recurrence(self) -> RecurrencePolicy:
+        """Return the reopen and link policy."""
+        return RecurrencePolicy(
+            timedelta(hours=self.reopen_window_h), timedelta(days=self.link_lookback_days)
+        )
 
 
 class ServerConfig(Frozen):
@@ -110,6 +238,41 @@ class ServerConfig(Frozen):
         title="Data folder",
         description="Folder for the server's local state; created on start.",
     )
+    timezone: str = Field(
+        "Asia/Shanghai",
+        title="Time zone",
+        description="IANA zone of the bureau: days in the KPIs are local days.",
+    )
+    ingest: IngestSettings = Field(
+        default_factory=IngestSettings, title="Ingest", description="Batching and dead letters."
+    )
+    cases: CaseSettings = Field(
+        default_factory=CaseSettings, title="Cases", description="Clustering and follow-up."
+    )
+    taxonomy: Path = Field(
+        Path("models/taxonomy.yaml"),
+        title="Taxonomy file",
+        description="Case codes and the label mapping (kind: taxonomy).",
+    )
+    grids: Annotated[Path | None, BlankIsNone] = Field(
+        None,
+        title="Grid file",
+        description="GeoJSON responsibility grids (网格); empty: no grids.",
+    )
+    dispatch: DispatchSettings = Field(
+        default_factory=DispatchSettings,
+        title="Dispatch",
+        description="Departments and rules (code x grid to department).",
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name") from None
+        return value
 
 
 def load_server_config(path: Path) -> ServerConfig:

@@ -9,11 +9,13 @@ from collections.abc import Callable, Sequence
 
 from streetwatch import __version__
 from streetwatch.commands import (
+    bench_cmd,
     config_cmd,
     contract_cmd,
     dataset_cmd,
     edge_cmd,
     model_cmd,
+    server_cmd,
     synth_cmd,
 )
 from streetwatch.errors import UserError
@@ -27,6 +29,8 @@ COMMANDS: tuple[Register, ...] = (
     edge_cmd.register,
     model_cmd.register,
     synth_cmd.register,
+    server_cmd.register,
+    bench_cmd.register,
 )
 """Each feature adds its subcommands here; a subcommand exists only once it works."""
 

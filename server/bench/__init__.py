@@ -1,0 +1,1 @@
+"""``streetwatch bench server``: ingest throughput against bare MQTT, and latency."""

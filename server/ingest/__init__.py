@@ -1,0 +1,1 @@
+"""The MQTT side of ingest: subscribe, batch, hand batches to the service, send commit-acks."""
