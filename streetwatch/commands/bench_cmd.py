@@ -82,5 +82,42 @@ def _server(args: argparse.Namespace) -> int:
     return 0
 
 
-BENCHMARKS: tuple[Callable[[Actions], None], ...] = (_register_server,)
+def _register_detector(actions: Actions) -> None:
+    detector = actions.add_parser(
+        "detector",
+        help="detector vs bare ONNX Runtime (the limit) and ultralytics predict",
+        description="Frames/s of bare InferenceSession.run on pre-letterboxed tensors (the "
+        "limit), of the streetwatch detector on decoded frames and of ultralytics "
+        "predict(stream=True) on the same ONNX file and frames; with --int8, the int8 "
+        "model's rates too. Interleaved runs, medians.",
+    )
+    detector.add_argument("model", type=Path, help="fp32 ONNX model")
+    detector.add_argument("--video", type=Path, required=True, help="clip to decode frames from")
+    detector.add_argument("--int8", type=Path, help="int8 ONNX model of the same weights")
+    detector.add_argument("--frames", type=int, default=60, help="frames per run")
+    detector.add_argument("--repeat", type=int, default=5, help="interleaved runs; medians")
+    detector.add_argument("--threads", type=int, default=2, help="ONNX Runtime intra-op threads")
+    detector.add_argument(
+        "--no-ultralytics", action="store_true", help="skip ultralytics (no [train] extra)"
+    )
+    detector.set_defaults(handler=_detector)
+
+
+def _detector(args: argparse.Namespace) -> int:
+    from streetwatch.bench.detector import DetectorBench, report, run_bench  # noqa: PLC0415
+
+    spec = DetectorBench(
+        model=args.model,
+        video=args.video,
+        frames=args.frames,
+        repeats=args.repeat,
+        threads=args.threads,
+        int8=args.int8,
+        with_ultralytics=not args.no_ultralytics,
+    )
+    print(report(spec, run_bench(spec)))
+    return 0
+
+
+BENCHMARKS: tuple[Callable[[Actions], None], ...] = (_register_server, _register_detector)
 """Register functions of the ``bench`` subcommands."""

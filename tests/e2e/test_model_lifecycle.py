@@ -41,7 +41,9 @@ def _iou(a: np.ndarray, b: np.ndarray) -> float:
     return float(inter / union) if union > 0 else 0.0
 
 
-def test_train_export_detect_quantize_evaluate(tmp_path: Path) -> None:
+def test_train_export_detect_quantize_evaluate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from ultralytics import YOLO
 
     data = _tiny_dataset(tmp_path)
@@ -99,6 +101,30 @@ def test_train_export_detect_quantize_evaluate(tmp_path: Path) -> None:
     assert 0.0 <= result["all"]["map50"] <= 1.0
     assert result["model"]["sha256"] == OnnxDetector(int8).info.sha256
     assert report.with_suffix(".pr.png").is_file()
+
+    clip = main(
+        [
+            "synth",
+            "video",
+            "--out",
+            str(tmp_path / "clip"),
+            "--kind",
+            "fixed",
+            "--seconds",
+            "1",
+            "--fps",
+            "5",
+            "--size",
+            "320x180",
+        ]
+    )
+    assert clip == 0
+    video = next((tmp_path / "clip").glob("*.mp4"))
+    bench = ["bench", "detector", str(fp32), "--int8", str(int8), "--video", str(video)]
+    assert main([*bench, "--frames", "3", "--repeat", "1"]) == 0
+    lines = capsys.readouterr().out
+    assert "pre/post-processing overhead vs bare run" in lines
+    assert "streetwatch / ultralytics predict" in lines and "int8 / fp32 (bare)" in lines
 
 
 def test_training_without_a_dataset_is_one_clear_error(
