@@ -3,7 +3,6 @@ dropped and restored stream, and HTTP served by ffmpeg."""
 
 from __future__ import annotations
 
-import itertools
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -82,5 +81,7 @@ def test_http_stream(clip: Path) -> None:
             reader.stop()
     assert len(got) == 4
     assert got[0].image.shape == (180, 320, 3)
-    spacing = [(b.timestamp - a.timestamp).total_seconds() for a, b in itertools.pairwise(got)]
-    assert all(s >= 0.19 for s in spacing)  # the 5 Hz gate on wall-clock time
+    # The 5 Hz gate keeps its phase on wall-clock time: a late frame may be followed by an
+    # early one, but four frames never span less than two periods (0.4 s).
+    span = (got[-1].timestamp - got[0].timestamp).total_seconds()
+    assert span >= 0.39, [f.timestamp for f in got]
