@@ -13,6 +13,9 @@ from streetwatch.errors import UserError
 Image = npt.NDArray[np.uint8]
 """A BGR image, (H, W, 3) uint8."""
 
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp"})
+"""File endings of the still images OpenCV reads here."""
+
 
 def read_image(path: Path) -> Image:
     """Return the BGR image at ``path``; raise :class:`UserError` if it cannot be decoded."""

@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from edge.images import IMAGE_SUFFIXES
 from streetwatch.errors import UserError
 from training.recipe import Recipe, Source, SourceFormat, SplitFractions, SplitPolicy
 
 SPLITS = ("train", "valid", "test")
 _SPLIT_ALIASES = {"train": "train", "valid": "valid", "val": "valid", "test": "test"}
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
 _AUGMENT_SUFFIX = re.compile(r"(_(jpg|jpeg|png))?\.rf\.[0-9a-f]{16,}$", re.I)
 
 

@@ -18,10 +18,9 @@ from onnxruntime.quantization import (
 from onnxruntime.quantization.shape_inference import quant_pre_process
 
 from edge.detector import OnnxDetector
-from edge.images import read_image
+from edge.images import IMAGE_SUFFIXES, read_image
 from streetwatch.errors import UserError
 from training.export import set_metadata
-from training.importer import IMAGE_SUFFIXES
 
 HEAD_PREFIX = "/model.22/"
 """Nodes of the YOLOv8 detection head's decoding (DFL, box maths) stay in float."""

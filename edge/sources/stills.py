@@ -13,12 +13,10 @@ import numpy as np
 
 from edge.config import ImagesSource
 from edge.frames import Frame
+from edge.images import IMAGE_SUFFIXES
 from edge.sources.base import RateGate, SourceError
 
 log = logging.getLogger(__name__)
-
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp"})
-
 
 class ImageFolderSource:
     """Frames from the images of one folder; an image that does not decode is skipped."""
