@@ -18,6 +18,7 @@ from edge.sources.base import RateGate, SourceError
 
 log = logging.getLogger(__name__)
 
+
 class ImageFolderSource:
     """Frames from the images of one folder; an image that does not decode is skipped."""
 
