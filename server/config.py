@@ -82,6 +82,26 @@ class HttpSettings(Frozen):
 
     host: str = Field("127.0.0.1", min_length=1, title="Host", description="Listen address.")
     port: int = Field(8080, ge=1, le=65535, title="Port", description="Listen port.")
+    session_hours: float = Field(
+        12.0,
+        gt=0.0,
+        le=24.0 * 30,
+        title="Session lifetime",
+        description="Hours a review-UI login lasts before the user must log in again.",
+    )
+    tile_url: Annotated[str | None, BlankIsNone] = Field(
+        None,
+        title="Map tiles",
+        description=(
+            "Tile URL template of the case map, e.g. https://tiles.example/{z}/{x}/{y}.png; "
+            "empty: the map plots the points on a plain grid."
+        ),
+    )
+    tile_gcj02: bool = Field(
+        False,
+        title="GCJ-02 tiles",
+        description="The tiles are in GCJ-02 (AMap, Tencent): convert WGS-84 points for them.",
+    )
 
 
 class EvidenceStore(Frozen):

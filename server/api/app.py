@@ -1,7 +1,7 @@
 """The FastAPI application: API routes, Open311, ``/metrics`` and ``/healthz``.
 
 Public: ``/healthz``, ``/metrics``, Open311 reads and the OpenAPI documents. Everything
-else needs a principal (an API token today; a login session once the review UI exists).
+else needs a principal: an API token, or (for the review UI under ``/ui``) a login session.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from server.api import routes_admin, routes_cases, routes_open311
 from server.api.deps import Services, ServicesDep
 from server.services.context import ServerContext
+from server.web.mount import install_web
 from streetwatch import __version__
 
 PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -32,6 +33,7 @@ def create_app(ctx: ServerContext) -> FastAPI:
     app.include_router(routes_cases.router)
     app.include_router(routes_admin.router)
     app.include_router(routes_open311.router)
+    install_web(app, ctx)
 
     @app.get("/healthz", tags=["operations"], response_model=None)
     def healthz(found: ServicesDep) -> dict[str, str] | JSONResponse:

@@ -1,7 +1,8 @@
 """Shared API dependencies: the services of the running app and who is asking.
 
-Authentication is one seam, :func:`principal`: today it accepts bearer tokens; a session
-login (the review UI) will return the same :class:`~server.services.auth.Principal`.
+Authentication is one seam, :func:`principal`: the API accepts bearer tokens; the review
+UI's login sessions (:mod:`server.web.session`) yield the same
+:class:`~server.services.auth.Principal`.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """API principals, roles and bearer tokens: the auth seam of the API.
 
 A request is made by a :class:`Principal` with a :class:`Role` (viewer < operator < admin).
-Today principals come from bearer tokens (``streetwatch server token create``); the review
-UI will add session logins that yield the same :class:`Principal`, so routes and the audit
-trail (``actor``) do not change.
+API principals come from bearer tokens (``streetwatch server token create``); the review
+UI's session logins (:mod:`server.services.users`) yield the same :class:`Principal`
+(``user:NAME`` in the audit trail).
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from server.store.tables_ingest import (
     EvidenceBlobRow,
     PendingEvidenceRow,
 )
+from server.store.tables_web import UserRow, WebSessionRow
 
 metadata = Base.metadata
 
@@ -39,6 +40,8 @@ __all__ = [
     "PendingEvidenceRow",
     "SightingRow",
     "TransitionRow",
+    "UserRow",
+    "WebSessionRow",
     "metadata",
     "table_of",
 ]

@@ -1,9 +1,11 @@
-"""``streetwatch server``: run the case-creator, migrate, check, and manage tokens and devices."""
+"""``streetwatch server``: run the case-creator, migrate, check; manage tokens, users, devices."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -40,6 +42,7 @@ def register(sub: Sub) -> None:
     check.set_defaults(handler=_check)
     _register_tokens(actions)
     _register_devices(actions)
+    _register_users(actions)
 
 
 def _with_config(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -63,6 +66,27 @@ def _register_tokens(actions: Sub) -> None:
     revoke = _with_config(verbs.add_parser("revoke", help="revoke a token"))
     revoke.add_argument("name")
     revoke.set_defaults(handler=_token_revoke)
+
+
+def _register_users(actions: Sub) -> None:
+    user = actions.add_parser("user", help="review-UI users (log in at /ui)")
+    verbs = user.add_subparsers(dest="verb", metavar="VERB", required=True)
+    create = _with_config(
+        verbs.add_parser("create", help="create a user or set its role and password")
+    )
+    create.add_argument("name", help="login name, e.g. wang.li")
+    create.add_argument(
+        "--role", choices=[r.value for r in Role], default=Role.VIEWER.value, help="default viewer"
+    )
+    create.add_argument("--display-name", default="", help="name shown in the UI")
+    create.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of stdin (else it is asked twice)",
+    )
+    create.set_defaults(handler=_user_create)
+    listing = _with_config(verbs.add_parser("list", help="list users (never their passwords)"))
+    listing.set_defaults(handler=_user_list)
 
 
 def _register_devices(actions: Sub) -> None:
@@ -158,6 +182,36 @@ def _token_revoke(args: argparse.Namespace) -> int:
     if not TokenService(_ready_context(args)).revoke(args.name):
         raise UserError(f"no active token named {args.name!r}")
     print(f"revoked {args.name}")
+    return 0
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != first:
+        raise UserError("the two passwords differ")
+    return first
+
+
+def _user_create(args: argparse.Namespace) -> int:
+    from server.services.users import UserService  # noqa: PLC0415
+
+    users = UserService(_ready_context(args))
+    password = _read_password(args.password_stdin)
+    try:
+        users.create(args.name, Role(args.role), password, args.display_name)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    print(f"user {args.name} ({args.role}) saved; log in at /ui/login")
+    return 0
+
+
+def _user_list(args: argparse.Namespace) -> int:
+    from server.services.users import UserService  # noqa: PLC0415
+
+    for name, role, enabled in UserService(_ready_context(args)).names():
+        print(f"{name}\t{role.value}\t{'enabled' if enabled else 'disabled'}")
     return 0
 
 
