@@ -15,6 +15,7 @@ from pydantic import AwareDatetime, Field, field_validator, model_validator
 
 from contracts.base import DeviceId, Frozen, Label
 from contracts.tuning import Permit, Schedule, Tunables, Zone
+from edge.config_patrol import GpsLocation
 from edge.config_sections import (
     Calibration,
     DeliverySettings,
@@ -181,36 +182,6 @@ class StaticLocation(Frozen):
         return self
 
 
-class GpsSettings(Frozen):
-    """Where positions come from: gpsd (``uri`` host:port), NMEA or GPX (``path``)."""
-
-    kind: Literal["gpsd", "nmea", "gpx"] = Field(title="Kind", description="gpsd, nmea or gpx.")
-    uri: str | None = Field(
-        None, pattern=r"^[^\s:/]+:\d{1,5}$", title="gpsd address", description="host:port."
-    )
-    path: Path | None = Field(
-        None, title="Path", description="NMEA serial device or log file, or GPX track."
-    )
-
-    @model_validator(mode="after")
-    def _source_matches_kind(self) -> GpsSettings:
-        if self.kind == "gpsd" and (self.uri is None or self.path is not None):
-            raise ValueError("gps kind 'gpsd' needs 'uri' (host:port) and no 'path'")
-        if self.kind != "gpsd" and (self.path is None or self.uri is not None):
-            raise ValueError(f"gps kind {self.kind!r} needs 'path' and no 'uri'")
-        return self
-
-
-class GpsLocation(Frozen):
-    """A moving camera: each frame's position is the GPS track at frame time."""
-
-    mode: Literal["gps"] = Field(title="Mode", description="Positions from GPS.")
-    gps: GpsSettings = Field(title="GPS source", description="Where the positions come from.")
-    max_fix_age_s: float = Field(
-        5.0, gt=0.0, le=600.0, title="Fix age", description="Older fixes are marked stale."
-    )
-
-
 Location = Annotated[StaticLocation | GpsLocation, Field(discriminator="mode")]
 
 
@@ -371,3 +342,23 @@ def load_edge_config(path: Path) -> EdgeConfig:
         streetwatch.yamlconf.ConfigError: the file is not a valid edge config.
     """
     return load_config(path, EdgeConfig)
+
+
+__all__ = [
+    "CameraSource",
+    "DetectionSettings",
+    "DeviceSettings",
+    "EdgeConfig",
+    "EvidenceSettings",
+    "FileSource",
+    "GpsLocation",
+    "HttpSource",
+    "ImagesSource",
+    "ModelSettings",
+    "OutboxSettings",
+    "RtspSource",
+    "Source",
+    "StaticLocation",
+    "TaxonomyEntry",
+    "load_edge_config",
+]

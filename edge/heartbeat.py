@@ -1,7 +1,9 @@
 """Builds the device heartbeat from the running parts' counters and timings.
 
-Delivery problems — connections the broker refused (bad credentials, not authorised, wrong
-protocol) and publishes it answered with an error reason code — travel in ``delivery``.
+A moving camera adds its GNSS state (``gps``) and the device clock's skew against GPS time
+(``clock_skew_ms``). Delivery problems — connections the broker refused (bad credentials, not
+authorised, wrong protocol) and publishes it answered with an error reason code — travel in
+``delivery``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from contracts.messages import (
 )
 from edge.delivery.link import MqttLink
 from edge.outbox import Outbox
+from edge.position.provider import Positioning
 from edge.sources.reader import FrameReader
 from edge.telemetry import Telemetry
 from streetwatch import __version__
@@ -37,6 +40,7 @@ class HeartbeatSources:
     config_version: Callable[[], int]
     link: Callable[[], MqttLink | None]
     started: float
+    positioning: Positioning | None = None
 
     def build(self) -> Heartbeat:
         """Return the heartbeat now (and start a new timing interval)."""
@@ -59,6 +63,8 @@ class HeartbeatSources:
                 processed=self.processed(),
                 dropped=self.reader.dropped,
             ),
+            gps=self.positioning.state() if self.positioning else None,
+            clock_skew_ms=self.positioning.clock_skew_ms() if self.positioning else None,
             outbox=OutboxState(depth=depth.events, bytes=depth.bytes, oldest_age_s=oldest),
             reconnects=Reconnects(
                 broker=max(0, link.connects - 1) if link else 0,

@@ -3,9 +3,11 @@
 Every event is stored (with its evidence and the state of its violation, in one transaction)
 before it is published, and deleted only when the server's ``Ack`` names it as committed or
 rejected for good. The per-device ``seq`` and each ``event_id`` are made inside that
-transaction, so both survive restarts and a retried event keeps its id. When the outbox is
-over its size budget, a new event is stored without its evidence, listing the kinds in
-``evidence_dropped``.
+transaction, so both survive restarts and a retried event keeps its id.
+
+Over its size budget (``max_bytes``) evidence is downgraded before anything else — full
+frames first, crops kept — and no event is ever dropped (:mod:`edge.evidence_budget`). The
+clock (``clock``, POSIX seconds) can be injected to simulate long outages in a test.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from contracts.ids import new_ulid
 from contracts.messages import EvidenceKind, ViolationEvent
 from edge.events.lifecycle import Remembered
 from edge.evidence import EvidenceFile
+from edge.evidence_budget import EvidenceBudget
 from streetwatch.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -47,6 +50,9 @@ CREATE TABLE IF NOT EXISTS evidence (
 );
 CREATE TABLE IF NOT EXISTS violations (violation_id TEXT PRIMARY KEY, record TEXT NOT NULL);
 """
+
+WAL_LIMIT_BYTES = 4 * 1024**2
+"""The write-ahead log is truncated to this size after each checkpoint."""
 
 MakeEvent = Callable[[str, int, tuple[EvidenceKind, ...]], ViolationEvent]
 """Builds the event given its new ``event_id``, its ``seq`` and the evidence kinds dropped."""
@@ -83,12 +89,21 @@ class Outbox:
     Args:
         path: the SQLite file (created with its folder if missing).
         device_id: the device; an outbox of another device is refused.
-        max_bytes: size budget; over it, new events are stored without evidence.
+        max_bytes: size budget; over it, full frames are dropped first, then new crops.
+        clock: wall clock, POSIX seconds (injectable for tests).
     """
 
-    def __init__(self, path: Path, device_id: str, max_bytes: int) -> None:
+    def __init__(
+        self,
+        path: Path,
+        device_id: str,
+        max_bytes: int,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.path = path
         self._max_bytes = max_bytes
+        self._clock = clock
+        self._budget = EvidenceBudget(max_bytes)
         self._lock = threading.RLock()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -96,6 +111,7 @@ class Outbox:
             self._db.executescript(SCHEMA)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute(f"PRAGMA journal_size_limit={WAL_LIMIT_BYTES}")
             self._db.execute("PRAGMA foreign_keys=ON")
         except (OSError, sqlite3.Error) as exc:
             raise OutboxError(f"outbox {path} cannot be opened: {exc}") from None
@@ -138,11 +154,7 @@ class Outbox:
         """Store a new event, its evidence and violation state in one transaction; return it."""
         with self._transaction() as db:
             seq = self._next_seq(db)
-            size = sum(len(f.data) for f in evidence)
-            full = self._bytes(db) + size > self._max_bytes
-            dropped = tuple(f.item.kind for f in evidence) if full else ()
-            if dropped:
-                log.warning("outbox over %d bytes: event stored without evidence", self._max_bytes)
+            dropped = self._budget.fit(db, evidence)
             event = make(new_ulid(), seq, dropped)
             payload = event.model_dump_json().encode()
             kept = [f for f in evidence if f.item.kind not in dropped]
@@ -150,7 +162,7 @@ class Outbox:
             db.execute(
                 "INSERT INTO events (event_id, seq, violation_id, created, payload, bytes) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (event.event_id, seq, event.violation_id, time.time(), payload, total),
+                (event.event_id, seq, event.violation_id, self._clock(), payload, total),
             )
             db.executemany(
                 "INSERT INTO evidence VALUES (?, ?, ?)",
@@ -182,10 +194,6 @@ class Outbox:
             db.execute("INSERT INTO meta VALUES ('next_seq', '1')")
             return 1
         return int(row[0])
-
-    @staticmethod
-    def _bytes(db: sqlite3.Connection) -> int:
-        return int(db.execute("SELECT COALESCE(SUM(bytes), 0) FROM events").fetchone()[0])
 
     def recall(self) -> list[Remembered]:
         """Return the stored state of every violation."""

@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-from edge.config import EdgeConfig, FileSource, ImagesSource, StaticLocation, load_edge_config
+from edge.config import EdgeConfig, FileSource, GpsLocation, ImagesSource, load_edge_config
 from edge.delivery.sender import Sender
 from edge.detector import OnnxDetector
 from edge.heartbeat import HeartbeatSources
 from edge.outbox import Outbox
 from edge.pipeline import Pipeline, build_pipeline
+from edge.position.provider import Positioning
 from edge.reload import ConfigFileWatcher, TunablesControl
 from edge.sources import RateGate, SourceError, open_source
 from edge.sources.reader import FrameReader
@@ -55,8 +56,6 @@ class RunOptions:
 
 
 def _check_supported(config: EdgeConfig, options: RunOptions) -> None:
-    if not isinstance(config.location, StaticLocation):
-        raise UserError("location mode 'gps' (moving cameras) is not supported by this build yet")
     if options.once and not isinstance(config.source, FileSource | ImagesSource):
         raise UserError(f"--once needs a file or images source, not {config.source.kind!r}")
 
@@ -93,8 +92,15 @@ class EdgeNode:
         self.outbox = Outbox(
             self.config.outbox.path, self.config.device.id, self.config.outbox.max_bytes
         )
+        location = self.config.location
+        self.positioning = Positioning(location) if isinstance(location, GpsLocation) else None
         self.pipeline: Pipeline = build_pipeline(
-            self.config, detector, self.outbox, self.control, self.telemetry
+            self.config,
+            detector,
+            self.outbox,
+            self.control,
+            self.telemetry,
+            positioning=self.positioning,
         )
         self.reader = FrameReader(source, self.config.detection.queue_frames, self.telemetry)
         self.sender: Sender | None = None
@@ -119,11 +125,14 @@ class EdgeNode:
             config_version=lambda: self.control.version,
             link=lambda: self.sender.link if self.sender else None,
             started=time.monotonic(),
+            positioning=self.positioning,
         )
         self.sender = Sender(
             self.config, self.outbox, self.telemetry, sources.build, self.control.offer_push
         )
         try:
+            if self.positioning is not None:
+                self.positioning.start()
             self.sender.start()
             self._await_broker(self.sender)
             self.reader.start()
@@ -134,6 +143,8 @@ class EdgeNode:
                 signal.signal(signal.SIGTERM, previous)
             self.reader.stop()
             self.sender.stop()
+            if self.positioning is not None:
+                self.positioning.stop()
             self.outbox.close()
 
     def _await_broker(self, sender: Sender) -> None:

@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 ensure_packages mosquitto:mosquitto /usr/bin/chromium:chromium /usr/bin/chromedriver:chromium-driver \
-    ffmpeg:ffmpeg rtsp-server-perl:rtsp-server-perl \
+    ffmpeg:ffmpeg rtsp-server-perl:rtsp-server-perl gpsd:gpsd gpsfake:gpsd-clients \
     /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc:fonts-wqy-zenhei
 ensure_venv "dev,postgres,train"
 .venv/bin/ruff check .

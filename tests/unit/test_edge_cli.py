@@ -81,8 +81,9 @@ def test_invalid_config_names_file_line_and_key(
     ("line", "message"),
     [
         (
-            "location: {mode: gps, gps: {kind: gpsd, uri: 'localhost:2947'}}",
-            "location mode 'gps' (moving cameras) is not supported by this build yet",
+            "location: {mode: gps, gps: {kind: gpx, path: /nope/ride.gpx}}",
+            "GPX track /nope/ride.gpx cannot be read: "
+            "[Errno 2] No such file or directory: '/nope/ride.gpx'",
         ),
         (
             "source: {kind: rtsp, uri: 'rtsp://cam/1'}",
@@ -90,7 +91,7 @@ def test_invalid_config_names_file_line_and_key(
         ),
     ],
 )
-def test_unsupported_setups(
+def test_bad_setups_end_with_one_sentence(
     tmp_path: Path,
     files: tuple[Path, Path],
     capsys: pytest.CaptureFixture[str],

@@ -1,0 +1,1 @@
+"""Moving-camera logic: ground positions from the bike, place-based dedup, geo-fences."""

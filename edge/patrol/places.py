@@ -1,0 +1,280 @@
+"""Place-based dedup of a moving camera: one violation per class and place, across passes.
+
+A confirmed sighting with its own (estimated) position belongs to:
+
+1. the violation its track already belongs to; else
+2. the nearest violation of the same class within ``radius_of(class)`` metres seen within
+   ``window_s`` (a track lost and found again, or a later pass); else
+3. a *candidate* place of that class within the radius. A place becomes a violation (``new``)
+   once it has been seen on ``min_passes`` passes — a sighting after ``pass_gap_s`` without one
+   starts a new pass. That persistence test replaces dwell for bikes.
+
+A violation seen on a later pass raises an ``update`` ("seen again"); one seen with evidence
+better by ``update_min_gain`` raises an ``update`` too, at most once per
+``update_min_interval_s``. The violation's position is the running mean of its sightings.
+No ``end`` is sent (a bike that rode past proves nothing about absence); a violation is
+forgotten ``window_s`` after its last sighting. A sighting without its own position (no fix,
+stale fix, no course) cannot be placed: it becomes a violation of its own track at once,
+its event marked by its location.
+
+Violations are returned as :class:`~edge.events.lifecycle.Remembered` records to be stored
+with the events, so a restarted node continues them; candidates live in memory only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from contracts.ids import new_ulid
+from contracts.messages import EventType, LocationSource
+from edge.config_patrol import PatrolSettings
+from edge.config_sections import EventSettings
+from edge.events.decisions import Decision, Sighting
+from edge.events.lifecycle import (
+    PERSIST_EVERY_S,
+    LifecycleStep,
+    Remembered,
+    region_of,
+    replace_record,
+)
+from edge.events.quality import quality
+from edge.position.fixes import distance_m
+from edge.violations import Verdict, Violation
+
+
+@dataclass
+class _Place:
+    """A running mean position (mutable, private to this stage)."""
+
+    lat: float
+    lon: float
+    count: int = 1
+
+    def add(self, lat: float, lon: float) -> None:
+        self.count += 1
+        self.lat += (lat - self.lat) / self.count
+        self.lon += (lon - self.lon) / self.count
+
+
+@dataclass
+class _Candidate:
+    label: str
+    place: _Place
+    passes: int
+    last_seen: datetime
+
+
+def own_position(violation: Violation) -> tuple[float, float] | None:
+    """Return the violation's own estimated (lat, lon), or None."""
+    location = violation.location
+    if location is None or location.source is not LocationSource.ESTIMATED:
+        return None
+    if location.lat is None or location.lon is None:
+        return None
+    return location.lat, location.lon
+
+
+class PlaceDeduper:
+    """Keeps one lifecycle per class and place for a moving camera.
+
+    Args:
+        settings: update rules (``update_min_gain``, ``update_min_interval_s``).
+        patrol: radii, window, passes.
+        remembered: violations stored by a previous run.
+    """
+
+    def __init__(
+        self,
+        settings: EventSettings,
+        patrol: PatrolSettings,
+        remembered: list[Remembered] | None = None,
+    ) -> None:
+        self._settings = settings
+        self._patrol = patrol
+        self._records = {r.violation_id: r for r in remembered or []}
+        self._places = {vid: _place_of(r) for vid, r in self._records.items()}
+        self._owner: dict[int, str] = {}
+        self._candidates: dict[int, _Candidate] = {}
+        self._stored_at = {r.violation_id: r.last_seen for r in self._records.values()}
+
+    def owns(self, track_id: int) -> bool:
+        """Return True if ``track_id`` belongs to a violation or a candidate place."""
+        return track_id in self._owner or track_id in self._candidates
+
+    def update(self, at: datetime, violations: tuple[Violation, ...]) -> LifecycleStep:
+        """Return the events, stored state and forgotten ids after the frame at ``at``."""
+        decisions: list[Decision] = []
+        for violation in violations:
+            if violation.verdict is Verdict.CONFIRMED:
+                decision = self._sighting(violation, at)
+                decisions.extend([decision] if decision else [])
+        forget = tuple(self._forget(at))
+        remember = tuple(self._changed({d.violation_id for d in decisions}))
+        return LifecycleStep(tuple(decisions), remember, forget)
+
+    def _sighting(self, violation: Violation, at: datetime) -> Decision | None:
+        position = own_position(violation)
+        owner = self._owner.get(violation.track_id)
+        record = self._records.get(owner) if owner else self._nearest(violation, position, at)
+        if record is not None:
+            return self._continue(record, violation, position, at)
+        if position is None:
+            return self._open(violation, None, at)
+        candidate = self._candidate(violation, position, at)
+        if candidate.passes >= self._patrol.min_passes:
+            self._candidates = {t: c for t, c in self._candidates.items() if c is not candidate}
+            return self._open(violation, candidate.place, at)
+        return None
+
+    def _nearest(
+        self, violation: Violation, position: tuple[float, float] | None, at: datetime
+    ) -> Remembered | None:
+        if position is None:
+            return None
+        best: tuple[float, Remembered] | None = None
+        radius = self._patrol.radius_of(violation.label)
+        for vid, record in self._records.items():
+            if (
+                record.label != violation.label
+                or _gap_s(at, record.last_seen) > self._patrol.window_s
+            ):
+                continue
+            place = self._places[vid]
+            if place is None:
+                continue
+            far = distance_m(place.lat, place.lon, *position)
+            if far <= radius and (best is None or far < best[0]):
+                best = (far, record)
+        return best[1] if best else None
+
+    def _candidate(
+        self, violation: Violation, position: tuple[float, float], at: datetime
+    ) -> _Candidate:
+        candidate = self._candidates.get(violation.track_id)
+        if candidate is None:
+            radius = self._patrol.radius_of(violation.label)
+            near = [
+                c
+                for c in {id(c): c for c in self._candidates.values()}.values()
+                if c.label == violation.label
+                and distance_m(c.place.lat, c.place.lon, *position) <= radius
+            ]
+            candidate = min(
+                near, key=lambda c: distance_m(c.place.lat, c.place.lon, *position), default=None
+            )
+        if candidate is None:
+            candidate = _Candidate(violation.label, _Place(*position), 1, at)
+        else:
+            if _gap_s(at, candidate.last_seen) >= self._patrol.pass_gap_s:
+                candidate.passes += 1
+            candidate.place.add(*position)
+            candidate.last_seen = max(at, candidate.last_seen)
+        self._candidates[violation.track_id] = candidate
+        return candidate
+
+    def _continue(
+        self,
+        record: Remembered,
+        violation: Violation,
+        position: tuple[float, float] | None,
+        at: datetime,
+    ) -> Decision | None:
+        self._owner[violation.track_id] = record.violation_id
+        place = self._places.get(record.violation_id)
+        if position is not None:
+            if place is None:
+                place = self._places[record.violation_id] = _Place(*position)
+            else:
+                place.add(*position)
+        score, sighting = quality(violation), _placed(violation, place)
+        new_pass = _gap_s(at, record.last_seen) >= self._patrol.pass_gap_s
+        better = score >= record.best_quality + self._settings.update_min_gain
+        spaced = (at - record.last_event_at).total_seconds() >= self._settings.update_min_interval_s
+        reason = "seen again on a later pass" if new_pass else "better evidence" if better else None
+        updated = replace_record(record, violation, sighting, at)
+        if reason is None or not spaced:
+            self._records[record.violation_id] = updated
+            return None
+        updated = updated.model_copy(
+            update={"best_quality": max(score, record.best_quality), "last_event_at": at}
+        )
+        self._records[record.violation_id] = updated
+        return _decision(EventType.UPDATE, updated, violation, reason)
+
+    def _open(self, violation: Violation, place: _Place | None, at: datetime) -> Decision:
+        sighting = _placed(violation, place)
+        record = Remembered(
+            violation_id=new_ulid(),
+            label=violation.label,
+            region=region_of(violation),
+            first_seen=min(violation.first_seen, at),
+            last_seen=at,
+            last_event_at=at,
+            best_quality=quality(violation),
+            ended=False,
+            sighting=sighting,
+        )
+        self._records[record.violation_id] = record
+        self._places[record.violation_id] = place
+        self._owner[violation.track_id] = record.violation_id
+        reason = "new place" if place else "new (no own position)"
+        return _decision(EventType.NEW, record, violation, reason)
+
+    def _forget(self, at: datetime) -> list[str]:
+        window = self._patrol.window_s
+        self._candidates = {
+            t: c for t, c in self._candidates.items() if _gap_s(at, c.last_seen) <= window
+        }
+        old = [vid for vid, r in self._records.items() if _gap_s(at, r.last_seen) > window]
+        for vid in old:
+            del self._records[vid]
+            self._places.pop(vid, None)
+            self._stored_at.pop(vid, None)
+        self._owner = {t: v for t, v in self._owner.items() if v in self._records}
+        return old
+
+    def _changed(self, decided: set[str]) -> list[Remembered]:
+        changed = []
+        for vid, record in self._records.items():
+            stored = self._stored_at.get(vid)
+            stale = stored is None or (record.last_seen - stored).total_seconds() >= PERSIST_EVERY_S
+            if vid in decided or stale:
+                self._stored_at[vid] = record.last_seen
+                changed.append(record)
+        return changed
+
+
+def _gap_s(at: datetime, last: datetime) -> float:
+    return max(0.0, (at - last).total_seconds())
+
+
+def _place_of(record: Remembered) -> _Place | None:
+    location = record.sighting.location
+    if (
+        location.source is not LocationSource.ESTIMATED
+        or location.lat is None
+        or location.lon is None
+    ):
+        return None
+    return _Place(location.lat, location.lon, count=1)
+
+
+def _placed(violation: Violation, place: _Place | None) -> Sighting:
+    sighting = Sighting.of(violation)
+    if place is None or sighting.location.source is not LocationSource.ESTIMATED:
+        return sighting
+    moved = sighting.location.model_copy(update={"lat": place.lat, "lon": place.lon})
+    return sighting.model_copy(update={"location": moved})
+
+
+def _decision(kind: EventType, record: Remembered, violation: Violation, reason: str) -> Decision:
+    return Decision(
+        type=kind,
+        violation_id=record.violation_id,
+        first_seen=record.first_seen,
+        last_seen=record.last_seen,
+        sighting=record.sighting,
+        evidence=violation,
+        reason=reason,
+    )

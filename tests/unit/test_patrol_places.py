@@ -1,0 +1,167 @@
+"""Place-based dedup on the move (same class within R metres within the window is one
+violation, across track losses and passes; a later pass confirms), restart, and geo-fences."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from support.edge_setup import T0, violation
+
+from contracts.messages import EventType, FixMode, Location, LocationSource
+from edge.config_patrol import PatrolSettings
+from edge.config_sections import EventSettings
+from edge.patrol.fences import FenceError, FenceFilter, load_fences
+from edge.patrol.places import PlaceDeduper
+from edge.position.fixes import moved_by
+from edge.violations import Verdict, Violation
+
+LAT0, LON0 = 31.2286, 121.4753
+PATROL = PatrolSettings(radius_m={"garbage": 6.0}, min_passes=2, pass_gap_s=20.0, window_s=600.0)
+ONCE = PATROL.model_copy(update={"min_passes": 1})
+
+
+def placed(
+    seconds: float, east: float, north: float, *, track: int = 1, label: str = "garbage"
+) -> Violation:
+    lat, lon = moved_by(LAT0, LON0, east, north)
+    at = T0 + timedelta(seconds=seconds)
+    where = Location(
+        lat=lat, lon=lon, accuracy_m=3.0, fix=FixMode.FIX_3D, source=LocationSource.ESTIMATED
+    )
+    return replace(violation(at, track_id=track, label=label), location=where)
+
+
+def ride(deduper: PlaceDeduper, *sightings: Violation) -> list[tuple[EventType, str]]:
+    events = []
+    for seen in sightings:
+        step = deduper.update(seen.seen_at, (seen,))
+        events += [(d.type, d.violation_id) for d in step.decisions]
+    return events
+
+
+def test_a_place_is_reported_when_seen_again_on_a_later_pass() -> None:
+    deduper = PlaceDeduper(EventSettings(), PATROL)
+    first_pass = [placed(t, 0.3 * t, 10.0, track=1) for t in range(5)]
+    assert ride(deduper, *first_pass) == []  # one pass: a candidate, no event
+    second = ride(deduper, placed(60, 1.0, 11.0, track=7), placed(61, 1.2, 10.5, track=7))
+    assert [kind for kind, _ in second] == [EventType.NEW]
+    third = ride(deduper, placed(200, 0.5, 9.0, track=12))
+    assert third == [(EventType.UPDATE, second[0][1])]  # same violation, "seen again"
+
+
+def test_track_losses_classes_and_distance_keep_places_apart() -> None:
+    deduper = PlaceDeduper(EventSettings(), ONCE)
+    events = ride(
+        deduper,
+        placed(0, 0.0, 10.0, track=1),
+        placed(1, 0.5, 10.0, track=2),  # track lost and found: same place
+        placed(2, 0.0, 10.0, track=3, label="street_vending"),  # another class
+        placed(3, 0.0, 30.0, track=4),  # 20 m on: another place
+        placed(4, 0.0, 15.5, track=5),  # 5.5 m from the first: within its 6 m
+    )
+    news = [vid for kind, vid in events if kind is EventType.NEW]
+    assert len(news) == 3 and len(set(news)) == 3
+    assert not any(kind is EventType.END for kind, _ in events)
+
+
+def test_outside_the_window_a_place_is_new_again() -> None:
+    deduper = PlaceDeduper(
+        EventSettings(), PATROL.model_copy(update={"min_passes": 1, "window_s": 100.0})
+    )
+    events = ride(deduper, placed(0, 0.0, 10.0), placed(500, 0.0, 10.0, track=2))
+    assert [kind for kind, _ in events] == [EventType.NEW, EventType.NEW]
+    assert events[0][1] != events[1][1]
+
+
+def test_a_restarted_node_continues_the_same_violation() -> None:
+    first = PlaceDeduper(EventSettings(), ONCE)
+    step = first.update(T0, (placed(0, 0.0, 10.0),))
+    again = PlaceDeduper(EventSettings(), ONCE, list(step.remember))
+    events = ride(again, placed(30, 1.0, 10.0, track=99))
+    assert events == [(EventType.UPDATE, step.decisions[0].violation_id)]
+
+
+def test_a_sighting_without_own_position_is_reported_at_once_by_track() -> None:
+    deduper = PlaceDeduper(EventSettings(), PATROL)
+    blind = replace(violation(T0), location=Location(fix=FixMode.NONE, source=LocationSource.GPSD))
+    events = ride(deduper, blind, replace(blind, frame=violation(T0 + timedelta(seconds=1)).frame))
+    assert [kind for kind, _ in events] == [EventType.NEW]
+
+
+def test_near_misses_are_not_places() -> None:
+    deduper = PlaceDeduper(EventSettings(), ONCE)
+    near = replace(placed(0, 0.0, 10.0), verdict=Verdict.NEAR_MISS)
+    assert ride(deduper, near) == [] and not deduper.owns(near.track_id)
+
+
+def square(east: float, north: float, half: float) -> list[list[float]]:
+    corners = [(-half, -half), (half, -half), (half, half), (-half, half), (-half, -half)]
+    return [list(moved_by(LAT0, LON0, east + e, north + n))[::-1] for e, n in corners]
+
+
+def fences_file(tmp_path: Path) -> Path:
+    features = [
+        {
+            "properties": {
+                "name": "no-vending-st",
+                "kind": "include",
+                "classes": ["street_vending"],
+            },
+            "geometry": {"type": "Polygon", "coordinates": [square(0, 0, 50)]},
+        },
+        {
+            "properties": {"name": "market", "kind": "exclude", "classes": ["street_vending"]},
+            "geometry": {"type": "Polygon", "coordinates": [square(20, 20, 5)]},
+        },
+    ]
+    path = tmp_path / "fences.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("east", "north", "label", "zone"),
+    [
+        (0.0, 10.0, "street_vending", "no-vending-st"),  # on the no-vending street
+        (20.0, 20.0, "street_vending", None),  # in the allowed market: dropped
+        (80.0, 0.0, "street_vending", None),  # off the street: dropped
+        (80.0, 0.0, "garbage", ""),  # fences for vending only: garbage kept, no zone
+    ],
+)
+def test_geo_fences_admit_by_position(
+    tmp_path: Path, east: float, north: float, label: str, zone: str | None
+) -> None:
+    fence = FenceFilter(load_fences(fences_file(tmp_path)))
+    kept = fence.filter((placed(0, east, north, label=label),))
+    if zone is None:
+        assert kept == ()
+    else:
+        assert len(kept) == 1 and (kept[0].zone or "") == zone
+
+
+def test_geo_fences_keep_what_cannot_be_placed_and_reject_bad_files(tmp_path: Path) -> None:
+    fence = FenceFilter(load_fences(fences_file(tmp_path)))
+    blind = replace(
+        violation(T0, label="street_vending"),
+        location=Location(fix=FixMode.NONE, source=LocationSource.GPSD),
+    )
+    assert fence.filter((blind,)) == (blind,)
+    bad = tmp_path / "bad.geojson"
+    bad.write_text(
+        json.dumps(
+            {
+                "features": [
+                    {
+                        "properties": {"name": "x", "kind": "maybe"},
+                        "geometry": {"type": "Point", "coordinates": [0, 0]},
+                    }
+                ]
+            }
+        )
+    )
+    with pytest.raises(FenceError, match="'kind' must be"):
+        load_fences(bad)
