@@ -85,6 +85,7 @@ class MqttLink:
         )
         self._downgrade = threading.Event()
         self._silent_closes = 0
+        self._answered = False  # a CONNACK (accept or refusal) came on this connection
         self._started = time.monotonic()
         self.client = self._make_client()
 
@@ -199,6 +200,7 @@ class MqttLink:
     def _on_connect(
         self, client: paho.Client, _u: Any, flags: Any, code: ReasonCode, _p: Any
     ) -> None:
+        self._answered = True
         if code.is_failure:
             self.refused += 1
             self.last_error = f"broker {self.where} refused the connection: {code}"
@@ -236,12 +238,14 @@ class MqttLink:
     def _on_disconnect(self, _c: Any, _u: Any, _f: Any, code: ReasonCode, _p: Any) -> None:
         if self.connected.is_set():
             log.warning("disconnected from broker %s: %s", self.where, code)
-        elif self._delivery.mqtt_version == "auto" and self.mqtt5:
+        elif not self._answered and self._delivery.mqtt_version == "auto" and self.mqtt5:
             # Closed before any CONNACK: a 3.1.1-only broker drops an MQTT 5 CONNECT.
+            # (After a refused CONNACK the broker closes too: that is no silent close.)
             self._silent_closes += 1
             self.last_error = f"broker {self.where} closed the connection before answering"
             if self._silent_closes >= SILENT_CLOSES_BEFORE_DOWNGRADE:
                 self._downgrade.set()
+        self._answered = False
         self.connected.clear()
 
     def _on_message(self, _c: Any, _u: Any, message: paho.MQTTMessage) -> None:

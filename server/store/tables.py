@@ -16,6 +16,7 @@ from server.store.tables_ingest import (
     EvidenceBlobRow,
     PendingEvidenceRow,
 )
+from server.store.tables_tuning import ConfigPushRow
 from server.store.tables_web import UserRow, WebSessionRow
 
 metadata = Base.metadata
@@ -31,6 +32,7 @@ __all__ = [
     "Base",
     "CaseLinkRow",
     "CaseRow",
+    "ConfigPushRow",
     "DeadLetterRow",
     "DeviceRow",
     "DeviceStatusRow",

@@ -16,6 +16,7 @@ from server.api.deps import Services
 from server.domain.lifecycle import CaseStatus
 from server.evidence_files import SHA256_RE
 from server.services.case_queries import CaseFilter
+from server.services.config_push import ConfigPushService
 from server.services.review_reads import QueueOrder, ReviewReads
 from server.web.render import render
 from server.web.session import ViewerSession
@@ -106,9 +107,10 @@ def case_list(
 
 @router.get("/devices", response_class=HTMLResponse)
 def devices(request: Request, login: ViewerSession) -> Response:
-    """Every device: online, last heartbeat, outbox depth, config and software version."""
-    listing = services_of(request).devices.list()
-    return render(request, "devices.html", login, devices=listing)
+    """Every device: online, heartbeat, outbox, config version (running and pushed), software."""
+    found = services_of(request)
+    pushed = ConfigPushService(found.ctx).pushed_versions()
+    return render(request, "devices.html", login, devices=found.devices.list(), pushed=pushed)
 
 
 @router.get("/evidence/{sha256}", response_class=Response)

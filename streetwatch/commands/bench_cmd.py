@@ -119,5 +119,55 @@ def _detector(args: argparse.Namespace) -> int:
     return 0
 
 
-BENCHMARKS: tuple[Callable[[Actions], None], ...] = (_register_server, _register_detector)
+def _register_edge(actions: Actions) -> None:
+    edge = actions.add_parser(
+        "edge",
+        help="edge pipeline vs bare ONNX Runtime and ultralytics; peak RSS; events",
+        description="On a generated fixed-camera clip and on --media (skipped when absent): "
+        "frames/s of the edge pipeline at full detection rate without delivery (decode, "
+        "detect, track, rules, events, evidence, outbox) divided by bare "
+        "InferenceSession.run on pre-letterboxed tensors (same model, input, threads) and "
+        "by ultralytics predict(stream=True) on the square fp32 file; then the pipeline "
+        "alone over the whole clip in its own process: peak RSS and events raised. "
+        "Interleaved runs, medians.",
+    )
+    edge.add_argument("model", type=Path, help="fp32 square ONNX model (ultralytics runs it)")
+    edge.add_argument("--rect", type=Path, help="fp32 rectangular ONNX model, same weights")
+    edge.add_argument("--int8", type=Path, help="int8 ONNX model, same weights")
+    edge.add_argument(
+        "-c",
+        "--config",
+        type=Path,
+        default=Path("configs/edge-fixed.yaml"),
+        help="edge config for rules, tracking, events and evidence (source, model, rate and "
+        "outbox are the benchmark's own)",
+    )
+    edge.add_argument(
+        "--media",
+        type=Path,
+        default=Path("../shared/media/car-detection.mp4"),
+        help="a real clip to measure too (skipped when absent)",
+    )
+    edge.add_argument("--synth-seconds", type=float, default=10.0, help="generated clip length")
+    edge.add_argument("--synth-size", default="640x360", help="generated clip WxH")
+    edge.add_argument("--frames", type=int, default=60, help="frames per timed run")
+    edge.add_argument("--repeat", type=int, default=5, help="interleaved runs; medians")
+    edge.add_argument("--threads", type=int, default=2, help="ONNX Runtime intra-op threads")
+    edge.add_argument(
+        "--no-ultralytics", action="store_true", help="skip ultralytics (no [train] extra)"
+    )
+    edge.set_defaults(handler=_edge)
+
+
+def _edge(args: argparse.Namespace) -> int:
+    from streetwatch.bench.edge_cli import run_edge_bench  # noqa: PLC0415
+
+    return run_edge_bench(args)
+
+
+BENCHMARKS: tuple[Callable[[Actions], None], ...] = (
+    _register_server,
+    _register_detector,
+    _register_edge,
+)
 """Register functions of the ``bench`` subcommands."""

@@ -1,4 +1,4 @@
-"""``streetwatch server``: run the case-creator, migrate, check; manage tokens, users, devices."""
+"""``streetwatch server``: run, migrate, check, export a dataset; tokens, users, devices."""
 
 from __future__ import annotations
 
@@ -40,6 +40,11 @@ def register(sub: Sub) -> None:
         actions.add_parser("check", help="check config, taxonomy, grids and database")
     )
     check.set_defaults(handler=_check)
+    export = _with_config(
+        actions.add_parser("export-dataset", help="decided evidence as a YOLO dataset")
+    )
+    export.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    export.set_defaults(handler=_export_dataset)
     _register_tokens(actions)
     _register_devices(actions)
     _register_users(actions)
@@ -152,6 +157,17 @@ def _check(args: argparse.Namespace) -> int:
     current, head = current_revision(ctx.database), head_revision()
     state = "up to date" if current == head else f"at {current or '(none)'}, needs {head}"
     print(f"OK database {ctx.database.name}: {state}")
+    return 0
+
+
+def _export_dataset(args: argparse.Namespace) -> int:
+    from server.services.dataset_export import export_dataset  # noqa: PLC0415
+
+    found = export_dataset(_ready_context(args), args.out)
+    print(
+        f"wrote {found.positives} confirmed and {found.negatives} background images to "
+        f"{args.out} ({found.missing} without a stored frame skipped)"
+    )
     return 0
 
 

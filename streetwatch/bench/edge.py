@@ -1,0 +1,157 @@
+"""``bench edge``: the whole edge pipeline against bare ONNX Runtime and ultralytics.
+
+Per clip (a generated fixed-camera clip, and a real one when present), interleaved runs of:
+
+- ``bare MODEL``: ``InferenceSession.run`` on tensors letterboxed beforehand (the limit),
+  same model file, input shape and threads as the pipeline;
+- ``pipeline MODEL``: the edge pipeline at full detection rate without delivery (decode
+  thread -> detect -> track -> rules -> events, evidence and the SQLite outbox);
+- ``ultralytics``: ``YOLO(square fp32).predict(stream=True)`` on the decoded frames.
+
+Each model variant given (square fp32; rectangular fp32; int8) gets its bare and pipeline
+rates. Then the last variant runs once over the whole clip in a process of its own
+(:mod:`streetwatch.bench.edge_rss`) for the pipeline's peak RSS and the events it raises.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from edge.config import EdgeConfig, load_edge_config
+from edge.detector import OnnxDetector
+from streetwatch.bench.detector import _bare, _ultralytics, read_frames
+from streetwatch.bench.edge_rss import WholeClip
+from streetwatch.bench.edge_run import bench_config, open_detector, run_clip
+from streetwatch.bench.timing import Measured, interleaved
+from streetwatch.errors import UserError
+
+TARGET_BARE = 0.90
+TARGET_SAME_FILE = 1.05
+TARGET_RECT_INT8 = 3.0
+TARGET_RSS_MB = 250.0
+
+
+@dataclass(frozen=True)
+class EdgeBench:
+    """What to measure.
+
+    Attributes:
+        config: the edge config whose rules, tracking, events and evidence apply.
+        square: fp32 square ONNX model (the file ultralytics runs too).
+        rect: optional fp32 rectangular model of the same weights.
+        int8: optional int8 model of the same weights (rectangular or square).
+        frames: frames per timed run.
+        repeats: interleaved runs; medians.
+        threads: ONNX Runtime intra-op threads (all contenders).
+        with_ultralytics: measure ultralytics predict.
+        work: folder for outboxes.
+    """
+
+    config: Path
+    square: Path
+    work: Path
+    rect: Path | None = None
+    int8: Path | None = None
+    frames: int = 60
+    repeats: int = 5
+    threads: int = 2
+    with_ultralytics: bool = True
+
+    @property
+    def models(self) -> list[Path]:
+        """The model variants, square fp32 first."""
+        return [m for m in (self.square, self.rect, self.int8) if m is not None]
+
+
+@dataclass(frozen=True)
+class ClipResult:
+    """The figures of one clip."""
+
+    video: Path
+    frames: int
+    timings: dict[str, Measured]
+    whole: WholeClip
+    whole_model: Path
+
+
+def _pipeline(config: EdgeConfig, detector: OnnxDetector, frames: int) -> Callable[[], int]:
+    runs = itertools.count()
+    folder = config.outbox.path
+
+    def run() -> int:
+        outbox = folder / f"outbox-{next(runs)}.sqlite3"
+        where = config.outbox.model_copy(update={"path": outbox})
+        return run_clip(config.model_copy(update={"outbox": where}), detector, frames).frames
+
+    return run
+
+
+def _whole_clip(spec: EdgeBench, model: Path, video: Path, outbox: Path) -> WholeClip:
+    command = [sys.executable, "-m", "streetwatch.bench.edge_rss", str(spec.config), str(model)]
+    command += [str(video), str(spec.threads), str(outbox)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise UserError(
+            f"the pipeline process failed on {video.name}: {done.stderr.strip()[-500:]}"
+        )
+    return WholeClip(**json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def bench_clip(spec: EdgeBench, video: Path, tag: str) -> ClipResult:
+    """Measure every contender on ``video``; then the whole clip in its own process."""
+    base = load_edge_config(spec.config)
+    frames = read_frames(video, spec.frames)
+    contenders: dict[str, Callable[[], int]] = {}
+    for model in spec.models:
+        work = spec.work / f"{tag}-{model.stem}"
+        work.mkdir(parents=True, exist_ok=True)
+        config = bench_config(base, model, video, spec.threads, work)
+        detector = open_detector(config)
+        contenders[f"bare {model.name}"] = _bare(detector, frames)
+        contenders[f"pipeline {model.name}"] = _pipeline(config, detector, len(frames))
+    if spec.with_ultralytics:
+        contenders[f"ultralytics {spec.square.name}"] = _ultralytics(spec.square, frames)
+    timings = interleaved(contenders, spec.repeats)
+    last = spec.models[-1]
+    whole = _whole_clip(spec, last, video, spec.work / f"{tag}-whole.sqlite3")
+    return ClipResult(video, len(frames), timings, whole, last)
+
+
+def report(spec: EdgeBench, result: ClipResult) -> list[str]:
+    """Return the result lines of one clip: rates, ratios against the targets, RSS, events."""
+    t = result.timings
+    lines = [
+        f"clip {result.video.name}: {result.frames} frames per run, {spec.threads} threads, "
+        f"median of {spec.repeats} interleaved runs",
+    ]
+    lines += [f"  {name:<34} {m.per_second:8.1f} frames/s" for name, m in t.items()]
+    ultra = t.get(f"ultralytics {spec.square.name}")
+    for model in spec.models:
+        ours = t[f"pipeline {model.name}"].per_second
+        bare = t[f"bare {model.name}"].per_second
+        lines.append(
+            f"  pipeline / bare run ({model.name}): {ours / bare:.2f} (target >= {TARGET_BARE:.2f})"
+        )
+        if ultra is not None:
+            target = {spec.square: TARGET_SAME_FILE, spec.int8: TARGET_RECT_INT8}.get(model)
+            wanted = f" (target >= {target:.2f})" if target else ""
+            lines.append(
+                f"  pipeline ({model.name}) / ultralytics predict ({spec.square.name}): "
+                f"{ours / ultra.per_second:.2f}x{wanted}"
+            )
+    whole = result.whole
+    kinds = ", ".join(f"{k} {n}" for k, n in sorted(whole.events.items())) or "none"
+    lines += [
+        f"  whole clip, pipeline alone ({result.whole_model.name}): {whole.frames} frames, "
+        f"{whole.frames / whole.seconds:.1f} frames/s",
+        f"  peak RSS of the pipeline: {whole.peak_rss_mb:.0f} MB "
+        f"(target <= {TARGET_RSS_MB:.0f} MB)",
+        f"  violation events raised: {whole.violations} (by type: {kinds})",
+    ]
+    return lines
