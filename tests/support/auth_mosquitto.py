@@ -11,8 +11,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from support.mosquitto import MosquittoServer, render_config
-from support.services import port_accepts, wait_until
+from support.mosquitto import MosquittoServer
 
 PASSWD_SEARCH = ("/usr/bin/mosquitto_passwd", "/usr/local/bin/mosquitto_passwd")
 
@@ -48,25 +47,13 @@ class AuthMosquitto(MosquittoServer):
         super().__init__(binary, workdir)
         self.password_file = password_file
 
-    def _launch(self) -> bool:
-        # The parent's launch, with this config: anonymous clients off, the password file on.
-        text = render_config(self.host, self.port, self.data_dir).replace(
-            "allow_anonymous true", f"allow_anonymous false\npassword_file {self.password_file}"
-        )
-        self.config_path.write_text(text)
-        with self.log_path.open("ab") as log:
-            self._process = subprocess.Popen(
-                [str(self.binary), "-c", str(self.config_path)],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
+    def config_text(self) -> str:
+        """The parent's config with anonymous clients off and the password file on."""
+        return (
+            super()
+            .config_text()
+            .replace(
+                "allow_anonymous true",
+                f"allow_anonymous false\npassword_file {self.password_file}",
             )
-        ready = wait_until(
-            lambda: not self.running or port_accepts(self.host, self.port),
-            self.start_timeout_s,
         )
-        if ready and self.running:
-            return True
-        self.kill()
-        return False

@@ -157,8 +157,12 @@ class MosquittoServer:
             return "(no log)"
         return "\n".join(text.splitlines()[-lines:])
 
+    def config_text(self) -> str:
+        """Return the broker's config file (subclasses may add settings)."""
+        return render_config(self.host, self.port, self.data_dir)
+
     def _launch(self) -> bool:
-        self.config_path.write_text(render_config(self.host, self.port, self.data_dir))
+        self.config_path.write_text(self.config_text())
         with self.log_path.open("ab") as log:
             self._process = subprocess.Popen(
                 [str(self.binary), "-c", str(self.config_path)],
