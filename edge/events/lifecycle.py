@@ -37,6 +37,24 @@ PERSIST_EVERY_S = 5.0
 """A violation seen without an event is stored again at most this often."""
 
 
+def to_persist(
+    records: dict[str, Remembered], stored_at: dict[str, datetime], decided: set[str]
+) -> list[Remembered]:
+    """Return the records to write to the outbox now, and note when each was written.
+
+    A record is written when a decision was made about it, or when it was last written more
+    than :data:`PERSIST_EVERY_S` of frame time ago (its ``last_seen`` moved on).
+    """
+    changed = []
+    for violation_id, record in records.items():
+        stored = stored_at.get(violation_id)
+        stale = stored is None or (record.last_seen - stored).total_seconds() >= PERSIST_EVERY_S
+        if violation_id in decided or stale:
+            stored_at[violation_id] = record.last_seen
+            changed.append(record)
+    return changed
+
+
 class Remembered(Frozen):
     """The stored state of one violation."""
 
@@ -109,7 +127,9 @@ class Deduper:
                 decisions.extend([decision] if decision else [])
         decisions.extend(self._ends(at, seen))
         forget = tuple(self._forget(at))
-        remember = tuple(self._changed(at, {d.violation_id for d in decisions}))
+        remember = tuple(
+            to_persist(self._records, self._stored_at, {d.violation_id for d in decisions})
+        )
         return LifecycleStep(tuple(decisions), remember, forget)
 
     def _sighting(
@@ -188,16 +208,6 @@ class Deduper:
             del self._records[violation_id]
             self._stored_at.pop(violation_id, None)
         return old
-
-    def _changed(self, at: datetime, decided: set[str]) -> list[Remembered]:
-        changed = []
-        for violation_id, record in self._records.items():
-            stored = self._stored_at.get(violation_id)
-            stale = stored is None or (record.last_seen - stored).total_seconds() >= PERSIST_EVERY_S
-            if violation_id in decided or stale:
-                self._stored_at[violation_id] = record.last_seen
-                changed.append(record)
-        return changed
 
     @staticmethod
     def _decision(

@@ -32,11 +32,11 @@ from edge.config_patrol import PatrolSettings
 from edge.config_sections import EventSettings
 from edge.events.decisions import Decision, Sighting
 from edge.events.lifecycle import (
-    PERSIST_EVERY_S,
     LifecycleStep,
     Remembered,
     region_of,
     replace_record,
+    to_persist,
 )
 from edge.events.quality import quality
 from edge.position.fixes import distance_m
@@ -110,7 +110,9 @@ class PlaceDeduper:
                 decision = self._sighting(violation, at)
                 decisions.extend([decision] if decision else [])
         forget = tuple(self._forget(at))
-        remember = tuple(self._changed({d.violation_id for d in decisions}))
+        remember = tuple(
+            to_persist(self._records, self._stored_at, {d.violation_id for d in decisions})
+        )
         return LifecycleStep(tuple(decisions), remember, forget)
 
     def _sighting(self, violation: Violation, at: datetime) -> Decision | None:
@@ -233,16 +235,6 @@ class PlaceDeduper:
             self._stored_at.pop(vid, None)
         self._owner = {t: v for t, v in self._owner.items() if v in self._records}
         return old
-
-    def _changed(self, decided: set[str]) -> list[Remembered]:
-        changed = []
-        for vid, record in self._records.items():
-            stored = self._stored_at.get(vid)
-            stale = stored is None or (record.last_seen - stored).total_seconds() >= PERSIST_EVERY_S
-            if vid in decided or stale:
-                self._stored_at[vid] = record.last_seen
-                changed.append(record)
-        return changed
 
 
 def _gap_s(at: datetime, last: datetime) -> float:
