@@ -2,8 +2,10 @@
 
 Pure functions over verdicts: each verdict is the track-level score a case reached (the
 highest confidence of its events) and whether an operator found it true (filed, dispatched,
-handled, closed) or false (rejected as a false positive). At threshold ``t`` a case would
-still be made when its score is at least ``t``.
+handled, closed) or false (rejected as a false positive), or the score of a judged near-miss
+``sample`` and its verdict. At threshold ``t`` a case would still be made when its score is
+at least ``t``. Samples count once each: they are a share of the near misses, so the volume
+below the threshold they were drawn at is a lower bound.
 """
 
 from __future__ import annotations
@@ -17,20 +19,22 @@ DEFAULT_GRID: tuple[float, ...] = tuple(round(0.05 * step, 2) for step in range(
 
 @dataclass(frozen=True)
 class Verdict:
-    """One decided case: its score and whether it was a true violation."""
+    """One decided case or judged sample: its score and whether it was a true violation."""
 
     score: float
     positive: bool
+    sample: bool = False
 
 
 @dataclass(frozen=True)
 class AtThreshold:
-    """What a threshold would keep: cases (volume), true ones and their precision."""
+    """What a threshold would keep: cases (volume), true ones, their precision, the samples."""
 
     threshold: float
     volume: int
     true_positives: int
     precision: float | None
+    samples: int = 0
 
 
 def at_threshold(verdicts: Iterable[Verdict], threshold: float) -> AtThreshold:
@@ -38,7 +42,8 @@ def at_threshold(verdicts: Iterable[Verdict], threshold: float) -> AtThreshold:
     kept = [v for v in verdicts if v.score >= threshold]
     true = sum(1 for v in kept if v.positive)
     precision = true / len(kept) if kept else None
-    return AtThreshold(threshold, len(kept), true, precision)
+    samples = sum(1 for v in kept if v.sample)
+    return AtThreshold(threshold, len(kept), true, precision, samples)
 
 
 def table(verdicts: Sequence[Verdict], grid: Iterable[float] = DEFAULT_GRID) -> list[AtThreshold]:

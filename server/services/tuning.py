@@ -1,11 +1,14 @@
 """The tuning report: precision and case volume by threshold, per class and per device.
 
-Verdicts come from cases only. A case counts as a true positive once an operator filed it
-(filed, dispatched, handled, closed) and as a false positive when rejected as
-``false_positive``; other cases are undecided and left out. Near-miss ``sample`` events are
-stored without a case and so without a verdict: they are not used (see docs/server.md,
-*Tuning loop*). A case's score is the highest confidence of its events (of one device, for
-the per-device rows); the current threshold is the one the newest event of the class reported.
+Verdicts come from cases and from judged near-miss samples. A case counts as a true positive
+once an operator filed it (filed, dispatched, handled, closed) and as a false positive when
+rejected as ``false_positive``; other cases are undecided and left out. A case's score is the
+highest confidence of its events (of one device, for the per-device rows). A ``sample`` event
+an operator judged (:mod:`server.services.samples`) is one more verdict at its confidence.
+Neither the sample nor the device's pushed config states the share of near misses the device
+sampled, so samples count once each and the volume below the threshold is a lower bound (see
+docs/server.md, *Tuning loop*). The current threshold is the one the newest event of the
+class reported.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from server.domain.lifecycle import CaseStatus, RejectReason
 from server.domain.tuning_math import DEFAULT_GRID, AtThreshold, Verdict, at_threshold, suggest
 from server.domain.tuning_math import table as threshold_table
 from server.services.context import ServerContext
+from server.services.samples import judged_samples
 from server.store.tables import CaseRow, EventRow
 
 S = CaseStatus
@@ -35,6 +39,7 @@ class Tuning:
     label: str
     device_id: str | None
     verdicts: int
+    samples: int
     current_threshold: float | None
     current: AtThreshold | None
     rows: list[AtThreshold]
@@ -54,6 +59,7 @@ class TuningReport:
 class _Scores:
     by_case: dict[int, float] = field(default_factory=dict)
     by_device_case: dict[tuple[str, int], float] = field(default_factory=dict)
+    samples: list[tuple[str, Verdict]] = field(default_factory=list)
 
 
 def verdict_of(status: str, reject_reason: str | None) -> bool | None:
@@ -86,6 +92,7 @@ def tuning_of(
         label=label,
         device_id=device_id,
         verdicts=len(verdicts),
+        samples=sum(1 for v in verdicts if v.sample),
         current_threshold=current,
         current=at_threshold(verdicts, current) if current is not None else None,
         rows=threshold_table(verdicts, grid),
@@ -111,12 +118,15 @@ class TuningService:
         for label in sorted(scores):
             entry = scores[label]
             verdicts = [Verdict(s, truth[c]) for c, s in entry.by_case.items()]
+            verdicts += [verdict for _, verdict in entry.samples]
             report.classes.append(
                 tuning_of(label, None, verdicts, current.get((label, None)), target)
             )
             per_device: dict[str, list[Verdict]] = defaultdict(list)
             for (device_id, case_id), score in entry.by_device_case.items():
                 per_device[device_id].append(Verdict(score, truth[case_id]))
+            for device_id, verdict in entry.samples:
+                per_device[device_id].append(verdict)
             for device_id in sorted(per_device):
                 now = current.get((label, device_id))
                 report.devices.append(
@@ -149,14 +159,19 @@ def _scores(session: Session, truth: dict[int, bool]) -> dict[str, _Scores]:
         entry.by_case[case_id] = max(confidence, entry.by_case.get(case_id, 0.0))
         key = (device_id, case_id)
         entry.by_device_case[key] = max(confidence, entry.by_device_case.get(key, 0.0))
+    for label, device_id, confidence, positive in judged_samples(session):
+        scores[label].samples.append((device_id, Verdict(confidence, positive, sample=True)))
     return scores
 
 
 def _current(session: Session, labels: list[str]) -> dict[tuple[str, str | None], float]:
-    """Return the threshold of the newest event per (label, device) and per (label, None)."""
+    """Return the threshold of the newest event per (label, device) and per (label, None).
+
+    Samples count too: they carry the confirmation threshold in force when they were drawn.
+    """
     last = (
         select(EventRow.label, EventRow.device_id, func.max(EventRow.received_at).label("at"))
-        .where(EventRow.label.in_(labels), EventRow.type != "sample")
+        .where(EventRow.label.in_(labels))
         .group_by(EventRow.label, EventRow.device_id)
         .subquery()
     )

@@ -16,7 +16,7 @@ from server.store.tables_ingest import (
     EvidenceBlobRow,
     PendingEvidenceRow,
 )
-from server.store.tables_tuning import ConfigPushRow
+from server.store.tables_tuning import ConfigPushRow, SampleVerdictRow
 from server.store.tables_web import UserRow, WebSessionRow
 
 metadata = Base.metadata
@@ -40,6 +40,7 @@ __all__ = [
     "EventRow",
     "EvidenceBlobRow",
     "PendingEvidenceRow",
+    "SampleVerdictRow",
     "SightingRow",
     "TransitionRow",
     "UserRow",

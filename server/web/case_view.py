@@ -54,9 +54,10 @@ def ui_url(item: EvidenceView) -> str | None:
     return "/ui/evidence/" + item.url.rsplit("/", 1)[-1]
 
 
-def _image(
+def evidence_image(
     event: EventView, kind: str, sighting: Sighting | None, boxed: bool
 ) -> EvidenceImage | None:
+    """Return an event's stored image of ``kind``, with the sighting's box when ``boxed``."""
     item = next((e for e in event.evidence if e.kind == kind and e.url), None)
     if item is None:
         return None
@@ -75,8 +76,8 @@ def build_case_view(
         TimelineEntry(
             event=event,
             sighting=sightings.get(event.event_id),
-            frame=_image(event, "frame", sightings.get(event.event_id), boxed=True),
-            crop=_image(event, "crop", None, boxed=False),
+            frame=evidence_image(event, "frame", sightings.get(event.event_id), boxed=True),
+            crop=evidence_image(event, "crop", None, boxed=False),
             device_name=names.get(event.device_id, event.device_id),
         )
         for event in sorted(detail.events, key=lambda e: (e.first_seen, e.event_id))

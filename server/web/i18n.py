@@ -27,8 +27,25 @@ _EN: dict[str, str] = {
     "show": "Show",
     "tuning_help": (
         "From operator verdicts on cases (filed or later = true, rejected as a false "
-        "positive = false); near-miss samples have no verdict and are not used."
+        "positive = false) and on judged near-miss samples (at their confidence). Devices "
+        "send only a share of their near misses as samples and do not say how large, so "
+        "each sample counts once: the case volume below the threshold the samples were "
+        "drawn at is a lower bound."
     ),
+    "samples": "Samples",
+    "samples_pending": "Awaiting a verdict",
+    "samples_judged": "Judged",
+    "samples_help": (
+        "Near misses: tracks that scored between the class's minimum score and its "
+        "confirmation threshold, a share of which the devices send for tuning. They make "
+        "no case; your verdict is used by the tuning page at the sample's confidence."
+    ),
+    "samples_empty": "No samples here.",
+    "sample_keys_help": "Keys: j/k move · c real violation · r not a violation",
+    "verdict": "Verdict",
+    "verdict_true": "Real violation",
+    "verdict_false": "Not a violation",
+    "of_them_samples": "of them samples",
     "pushed": "Pushed",
     "verdicts": "verdicts",
     "current_threshold": "Current threshold",
@@ -39,7 +56,7 @@ _EN: dict[str, str] = {
     "no_suggestion": "No threshold reaches the target precision with these verdicts.",
     "plot_legend": "Bars: cases kept; red line: precision; dashed: current; solid: suggested.",
     "true_positives": "True",
-    "no_verdicts": "No decided cases yet.",
+    "no_verdicts": "No decided cases or judged samples yet.",
     "by_device": "By device",
     "pushed_version": "Pushed",
     "newest": "Newest first",
@@ -146,8 +163,23 @@ _ZH: dict[str, str] = {
     "target_precision": "目标准确率",
     "show": "查看",
     "tuning_help": (
-        "依据案件审核结论（立案及之后 = 正确，误报注销 = 错误）；近阈值样本无审核结论，不参与计算。"
+        "依据案件审核结论（立案及之后 = 正确，误报注销 = 错误）和已审核的近阈值样本（按其置信度）。"
+        "设备只上传部分近阈值目标作为样本且未注明比例，每个样本只计一次："
+        "低于样本采集时阈值的案件数为下限。"
     ),
+    "samples": "近阈值样本",
+    "samples_pending": "待审核",
+    "samples_judged": "已审核",
+    "samples_help": (
+        "近阈值样本：得分介于类别最低分与确认阈值之间的目标，设备按比例抽取上传用于调优。"
+        "样本不生成案件；您的结论按样本置信度计入阈值调优。"
+    ),
+    "samples_empty": "暂无样本。",
+    "sample_keys_help": "快捷键：j/k 上下 · c 确属违规 · r 不属违规",
+    "verdict": "结论",
+    "verdict_true": "确属违规",
+    "verdict_false": "不属违规",
+    "of_them_samples": "其中样本",
     "pushed": "已下发",
     "verdicts": "条结论",
     "current_threshold": "当前阈值",
@@ -158,7 +190,7 @@ _ZH: dict[str, str] = {
     "no_suggestion": "按现有结论，没有阈值能达到目标准确率。",
     "plot_legend": "柱：保留的案件数；红线：准确率；虚线：当前阈值；实线：建议阈值。",
     "true_positives": "正确",
-    "no_verdicts": "尚无已审核的案件。",
+    "no_verdicts": "尚无已审核的案件或样本。",
     "by_device": "按设备",
     "pushed_version": "已下发版本",
     "newest": "最新优先",

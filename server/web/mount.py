@@ -12,7 +12,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from server.services.context import ServerContext
 from server.services.users import UserService
-from server.web import routes_case, routes_kpis, routes_login, routes_pages, routes_tuning
+from server.web import (
+    routes_case,
+    routes_kpis,
+    routes_login,
+    routes_pages,
+    routes_samples,
+    routes_tuning,
+)
 from server.web.render import WEB_DIR, render
 from server.web.session import LoginRequiredError, current_session, login_url
 from server.web.throttle import LoginThrottle
@@ -52,6 +59,7 @@ def install_web(app: FastAPI, ctx: ServerContext) -> None:
     app.include_router(routes_case.router)
     app.include_router(routes_kpis.router)
     app.include_router(routes_tuning.router)
+    app.include_router(routes_samples.router)
     app.mount("/ui/static", StaticFiles(directory=str(WEB_DIR / "static")), name="ui-static")
 
     @app.exception_handler(StarletteHTTPException)

@@ -1,7 +1,8 @@
 """Security of the review UI and the API on a real uvicorn over SQLite.
 
 Nothing but login, health, metrics, Open311 reads, the OpenAPI documents and the UI's own
-static assets answers without a session or token; a viewer cannot change a case; CSRF
+static assets answers without a session or token; a viewer cannot change a case or judge a
+near-miss sample; CSRF
 tokens guard every form post; evidence routes take only a known SHA-256; sessions expire.
 """
 
@@ -20,6 +21,7 @@ from starlette.routing import BaseRoute, Mount
 from support.api_server import Http, serving
 from support.messages import example_device_id
 from support.server_harness import FakeClock, ready_context, register, server_config
+from support.tuning_world import ingest_samples
 from support.web_world import XH1, WebClient, add_users, ingest_scene, scene_event, street_scene
 
 from server.api.app import create_app
@@ -28,6 +30,7 @@ from server.services.auth import TokenService
 from server.services.case_queries import CaseFilter
 from server.services.context import ServerContext
 from server.services.reads import Reads
+from server.services.samples import SampleFilter, SampleService
 
 pytestmark = pytest.mark.integration
 
@@ -55,6 +58,7 @@ class World:
     http: Http
     case_id: int
     frame_sha: str
+    sample_id: str
 
 
 @pytest.fixture
@@ -67,14 +71,16 @@ def world(tmp_path: Path) -> Iterator[World]:
     ingest_scene(ctx, scene_event(device, XH1, seed=5), seed=5)
     case_id = Reads(ctx).cases(CaseFilter()).items[0].id
     frame_sha = hashlib.sha256(street_scene(5)[0]).hexdigest()
+    sample_id = ingest_samples(ctx, device, [0.5])[0]
     with serving(ctx) as http:
-        yield World(ctx, clock, http, case_id, frame_sha)
+        yield World(ctx, clock, http, case_id, frame_sha, sample_id)
     ctx.database.dispose()
 
 
 def _concrete(path: str, world: World) -> str:
     values = {
         "case_id": str(world.case_id),
+        "event_id": world.sample_id,
         "sha256": world.frame_sha,
         "device_id": "pole-x",
         "request_id": "1",
@@ -168,6 +174,19 @@ def test_a_viewer_cannot_change_a_case(world: World) -> None:
     detail = Reads(world.ctx).case(world.case_id)
     assert detail is not None and detail.case.status.value == "reported"
     assert [t.action for t in detail.transitions] == ["report"]
+
+
+def test_a_viewer_cannot_judge_a_sample(world: World) -> None:
+    client = WebClient(world.http.base)
+    assert client.login("viewer").status == 303
+    page = client.get("/ui/samples").body.decode()
+    assert f'data-event="{world.sample_id}"' in page and "judge-true" not in page
+    token = client.csrf("/ui/samples")
+    url = f"/ui/samples/{world.sample_id}/verdict"
+    assert client.post(url, {"verdict": "true", "csrf": token}).status == 403
+    anonymous = WebClient(world.http.base).post(url, {"verdict": "true", "csrf": token})
+    assert anonymous.status == 303 and LOGIN_REDIRECT.match(anonymous.headers["location"])
+    assert SampleService(world.ctx).list(SampleFilter(judged=True)).total == 0
 
 
 def test_a_form_post_without_the_csrf_token_is_refused(world: World) -> None:

@@ -1,7 +1,8 @@
-"""Decided cases for the tuning loop: events of known confidence, filed or rejected.
+"""Decided cases and near-miss samples for the tuning loop: events of known confidence.
 
 Each case is made by the real ingest service from one event with its evidence, then decided
 through the real case service (立案 = true positive, 注销 as a false positive = false).
+Samples are ``sample`` events ingested the same way; they make no case.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from functools import partial
 
 from sqlalchemy.orm import Session
 
-from contracts import ViolationEvent, encode
+from contracts import EventType, ViolationEvent, encode
 from server.domain.lifecycle import Action, RejectReason
 from server.services.case_ops import TransitionRequest
 from server.services.cases import CaseService
@@ -25,9 +26,15 @@ VerdictSpec = tuple[float, bool]
 """(confidence, true positive?) of one case."""
 
 
-def scored_event(device_id: str, confidence: float, threshold: float, label: str) -> ViolationEvent:
+def scored_event(
+    device_id: str,
+    confidence: float,
+    threshold: float,
+    label: str,
+    event_type: EventType = EventType.NEW,
+) -> ViolationEvent:
     """Return a new event at a fresh place with ``confidence`` and the device's ``threshold``."""
-    base = event_at(device_id, place=fresh_place(), label=label)
+    base = event_at(device_id, place=fresh_place(), label=label, event_type=event_type)
     data = {**base.model_dump(), "confidence": confidence, "threshold": threshold}
     return ViolationEvent.model_validate(data)
 
@@ -62,6 +69,23 @@ def decided_cases(
             )
         cases.act(case_id, request)
         made.append(case_id)
+    return made
+
+
+def ingest_samples(
+    ctx: ServerContext,
+    device_id: str,
+    confidences: Iterable[float],
+    *,
+    threshold: float = 0.6,
+    label: str = "garbage",
+) -> list[str]:
+    """Ingest one near-miss ``sample`` event (with evidence) per confidence; return their ids."""
+    made = []
+    for confidence in confidences:
+        event = scored_event(device_id, confidence, threshold, label, EventType.SAMPLE)
+        IngestService(ctx).process(with_evidence(event))
+        made.append(event.event_id)
     return made
 
 

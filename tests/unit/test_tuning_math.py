@@ -55,3 +55,16 @@ def test_table_is_ascending_and_volume_never_grows() -> None:
     assert [row.threshold for row in rows] == [0.1, 0.5, 0.9]
     assert [row.volume for row in rows] == [6, 4, 1]
     assert [row.precision for row in rows] == [0.5, 0.75, 1.0]
+
+
+def test_judged_samples_count_as_verdicts_and_are_counted_apart() -> None:
+    cases = [V(0.65, False), V(0.7, True), V(0.8, True)]
+    samples = [V(0.45, True, sample=True), V(0.5, False, sample=True), V(0.55, True, True)]
+    low = at_threshold(cases + samples, 0.45)
+    assert (low.volume, low.samples, low.true_positives) == (6, 3, 4)
+    assert at_threshold(cases + samples, 0.6).samples == 0
+    assert [row.samples for row in table(cases + samples, [0.5, 0.6])] == [2, 0]
+    found = suggest(cases + samples, 0.6)
+    assert found is not None and found.threshold == 0.45  # below every case's score
+    only_cases = suggest(cases, 0.6)
+    assert only_cases is not None and only_cases.threshold == 0.65

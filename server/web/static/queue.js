@@ -1,4 +1,6 @@
-// Keyboard review of the queue: j/k move, c confirm (立案), r reject (误报), o open.
+// Keyboard review of a list (queue, samples): j/k move, o/Enter open; other keys submit the
+// selected row's form whose data-key matches (queue: c confirm, r reject; samples: c real
+// violation, r not a violation).
 (function () {
   "use strict";
   var rows = Array.prototype.slice.call(document.querySelectorAll("tr.qrow"));
@@ -9,9 +11,17 @@
     rows.forEach(function (row, i) { row.classList.toggle("sel", i === at); });
     rows[at].scrollIntoView({ block: "nearest" });
   }
-  function submit(cls) {
-    var form = rows[at].querySelector("form." + cls);
-    if (form) { form.submit(); }
+  function submit(key) {
+    var form = rows[at].querySelector('form[data-key="' + key + '"]');
+    if (!form) { return false; }
+    form.submit();
+    return true;
+  }
+  function open() {
+    var href = rows[at].getAttribute("data-href");
+    if (!href) { return false; }
+    window.location.href = href;
+    return true;
   }
   document.addEventListener("keydown", function (event) {
     var tag = (event.target && event.target.tagName) || "";
@@ -20,10 +30,8 @@
     switch (event.key) {
       case "j": select(at + 1); break;
       case "k": select(at - 1); break;
-      case "c": submit("act-file"); break;
-      case "r": submit("act-reject"); break;
-      case "o": case "Enter": window.location.href = rows[at].getAttribute("data-href"); break;
-      default: return;
+      case "o": case "Enter": if (!open()) { return; } break;
+      default: if (!submit(event.key)) { return; }
     }
     event.preventDefault();
   });
