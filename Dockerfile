@@ -26,16 +26,24 @@ FROM base AS edge
 COPY --from=build /wheels /wheels
 RUN pip install /wheels/*.whl && rm -rf /wheels
 USER 10001:10001
+# Relative paths in the config (outbox, evidence) land in the data volume.
+WORKDIR /var/lib/streetwatch
 VOLUME ["/etc/streetwatch", "/models", "/var/lib/streetwatch"]
-HEALTHCHECK --interval=60s --timeout=10s CMD ["streetwatch", "config", "check", "/etc/streetwatch/edge.yaml"]
+# Healthy while the node's main loop rewrote its status file (beside the outbox) in the last 60 s.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=120s --retries=3 \
+    CMD ["streetwatch", "edge", "health", "--config", "/etc/streetwatch/edge.yaml", "--max-age", "60"]
 ENTRYPOINT ["streetwatch"]
-CMD ["config", "check", "/etc/streetwatch/edge.yaml"]
+CMD ["edge", "run", "--config", "/etc/streetwatch/edge.yaml"]
 
 FROM base AS server
 COPY --from=build /wheels /wheels
 RUN pip install "$(ls /wheels/*.whl)[postgres]" && rm -rf /wheels
 USER 10001:10001
+WORKDIR /var/lib/streetwatch
 VOLUME ["/etc/streetwatch", "/var/lib/streetwatch"]
-HEALTHCHECK --interval=60s --timeout=10s CMD ["streetwatch", "config", "check", "/etc/streetwatch/server.yaml"]
+EXPOSE 8080
+# /healthz answers 200 while the database answers; http.host must be 0.0.0.0 in a container.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
+    CMD ["python", "-c", "import urllib.request as u; u.urlopen('http://127.0.0.1:8080/healthz', timeout=5)"]
 ENTRYPOINT ["streetwatch"]
-CMD ["config", "check", "/etc/streetwatch/server.yaml"]
+CMD ["server", "run", "--config", "/etc/streetwatch/server.yaml"]

@@ -21,6 +21,7 @@ from edge.config import EdgeConfig, FileSource, GpsLocation, ImagesSource, load_
 from edge.delivery.sender import Sender
 from edge.detector import OnnxDetector
 from edge.heartbeat import HeartbeatSources
+from edge.liveness import LivenessFile, status_path
 from edge.outbox import Outbox
 from edge.pipeline import Pipeline, build_pipeline
 from edge.position.provider import Positioning
@@ -106,6 +107,7 @@ class EdgeNode:
         self.sender: Sender | None = None
         self._watcher = ConfigFileWatcher(config_path, self.config, self.config.reload_s)
         self._progress = _Progress(options.progress and sys.stderr.isatty())
+        self.liveness = LivenessFile(status_path(self.config.outbox.path))
 
     def _warn_unknown_classes(self, names: tuple[str, ...]) -> None:
         for label in self.config.rules.classes:
@@ -169,6 +171,8 @@ class EdgeNode:
                 return None
 
     def _reload(self) -> None:
+        """Apply changed rules; every pass of the main loop comes here, so it also beats."""
+        self.liveness.beat(self.pipeline.processed)
         rules = self._watcher.poll()
         if rules is not None:
             self.control.offer_file(rules)

@@ -1,9 +1,16 @@
-"""``streetwatch edge run``: run an edge node from its config file."""
+"""``streetwatch edge run|health``: run an edge node; tell whether a running one is alive."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+
+from edge.config import load_edge_config
+from edge.liveness import check_status, status_path
+
+UNHEALTHY_EXIT = 1
+"""Exit code of ``edge health`` for a node that is not alive (Docker: unhealthy)."""
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,6 +38,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="with --once: longest wait for the server's commit-acks (default %(default)s)",
     )
     run.set_defaults(handler=_run)
+    health = actions.add_parser(
+        "health",
+        help="tell whether the edge node of a config is alive",
+        description="Read the status file the running node writes beside its outbox. "
+        "Exit codes: 0 alive, 1 not reported within --max-age, 2 bad config.",
+    )
+    health.add_argument("-c", "--config", type=Path, required=True, help="edge config file")
+    health.add_argument(
+        "--max-age",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="longest time since the node last reported (default %(default)s)",
+    )
+    health.set_defaults(handler=_health)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -38,3 +60,13 @@ def _run(args: argparse.Namespace) -> int:
 
     options = RunOptions(once=args.once, wait_s=max(0.0, args.wait), progress=True)
     return EdgeNode(args.config, options).run()
+
+
+def _health(args: argparse.Namespace) -> int:
+    path = status_path(load_edge_config(args.config).outbox.path)
+    problem = check_status(path, args.max_age)
+    if problem is not None:
+        print(f"streetwatch: {problem}", file=sys.stderr)
+        return UNHEALTHY_EXIT
+    print(f"OK {path}")
+    return 0

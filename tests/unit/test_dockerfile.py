@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from streetwatch.cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "Dockerfile"
@@ -59,3 +62,28 @@ def test_edge_target_installs_no_torch() -> None:
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     runtime = pyproject.split("dependencies = [", 1)[1].split("]", 1)[0].lower()
     assert "torch" not in runtime and "ultralytics" not in runtime
+
+
+def _exec_form(body: str, instruction: str) -> list[str]:
+    """Return the JSON (exec) form argument list of ``instruction`` in a stage body."""
+    joined = body.replace("\\\n", " ")
+    match = re.search(rf"^{instruction}\s+(?:.*?\bCMD\s+)?(\[.*\])\s*$", joined, flags=re.M)
+    assert match, f"no exec-form {instruction}"
+    return list(json.loads(match.group(1)))
+
+
+def test_commands_and_health_checks_parse_with_the_cli() -> None:
+    parser = build_parser()
+    stages = _stages()
+    for target, health in (("edge", ["edge", "health"]), ("server", None)):
+        body = "\n".join(stages[target])
+        assert _exec_form(body, "ENTRYPOINT") == ["streetwatch"]
+        command = _exec_form(body, "CMD")
+        assert command[:2] == [target, "run"], command
+        assert parser.parse_args(command).config == Path(f"/etc/streetwatch/{target}.yaml")
+        check = _exec_form(body, "HEALTHCHECK")
+        if health is not None:
+            assert check[0] == "streetwatch" and check[1:3] == health
+            assert parser.parse_args(check[1:]).config == Path("/etc/streetwatch/edge.yaml")
+        else:
+            assert check[:2] == ["python", "-c"] and "/healthz" in check[2]
