@@ -69,6 +69,12 @@ def _images_parser(actions: argparse._SubParsersAction[argparse.ArgumentParser])
     p.add_argument(
         "--workers", type=int, default=1, help="worker processes (the output does not depend on it)"
     )
+    p.add_argument(
+        "--scenes",
+        choices=("stills", "clips"),
+        default="stills",
+        help="street views, or frames of generated pole and bike clips (default %(default)s)",
+    )
     p.set_defaults(handler=_images)
 
 
@@ -168,6 +174,7 @@ def _images(args: argparse.Namespace) -> int:
         splits=splits,
         rule=_rule(args.min_visible),
         origin=_origin(args.origin),
+        scenes=args.scenes,
     )
     started = time.monotonic()
     try:

@@ -160,3 +160,20 @@ def test_rewriting_a_folder_leaves_no_stale_images(tmp_path: Path) -> None:
     write_dataset(_spec(tmp_path, count=2, seed=9))
     assert len(list(tmp_path.rglob("*.jpg"))) == 2
     assert len(list(tmp_path.rglob("labels/*/*.txt"))) == 2
+
+
+def test_stills_from_clips_show_pole_and_bike_views_with_labels(tmp_path: Path) -> None:
+    spec = DatasetSpec(
+        out=tmp_path, count=12, seed=4, width=192, height=108, scenes="clips",
+        splits=(("train", 1.0),),
+    )  # fmt: skip
+    report = write_dataset(spec)
+    truths = [
+        ImageTruth.model_validate_json(line)
+        for line in (tmp_path / "truth" / "train.jsonl").read_text().splitlines()
+    ]
+    assert {t.camera.family for t in truths} == {"pole", "bike"}
+    assert sum(report.as_dict()["train"].get(name, 0) for name in CLASS_NAMES) > 0
+    again = write_dataset(DatasetSpec(**{**spec.__dict__, "out": tmp_path / "again"}))
+    assert again.as_dict() == report.as_dict()
+    assert _labels(tmp_path / "labels") == _labels(tmp_path / "again" / "labels")

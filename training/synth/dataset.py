@@ -24,10 +24,12 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Literal
 
 import cv2
 import numpy as np
 
+from training.synth.clip_stills import clip_still
 from training.synth.geo import GeoOrigin
 from training.synth.labels import LabelRule, box_truths, intrinsics_truth, pose_truth, yolo_lines
 from training.synth.sample import make_image_sample
@@ -51,6 +53,8 @@ class DatasetSpec:
         splits: ``(split, fraction)`` pairs adding up to 1.
         rule: which boxes are labelled.
         origin: WGS-84 origin of the local frame (for the truth's camera poses).
+        scenes: ``stills`` (street views, :mod:`training.synth.sample`) or ``clips`` (frames
+            of generated clips, :mod:`training.synth.clip_stills`).
     """
 
     out: Path
@@ -61,6 +65,7 @@ class DatasetSpec:
     splits: tuple[tuple[str, float], ...] = (("train", 0.8), ("valid", 0.1), ("test", 0.1))
     rule: LabelRule = field(default_factory=LabelRule)
     origin: GeoOrigin = field(default_factory=GeoOrigin)
+    scenes: Literal["stills", "clips"] = "stills"
 
 
 @dataclass
@@ -146,25 +151,27 @@ def assign_splits(count: int, seed: int, splits: tuple[tuple[str, float], ...]) 
 
 def render_image(spec: DatasetSpec, index: int, split: str) -> tuple[bytes, str, ImageTruth]:
     """JPEG bytes, label text and truth of image ``index``."""
-    sample = make_image_sample(spec.seed, index, spec.width, spec.height)
-    view = sample.render()
+    if spec.scenes == "clips":
+        still = clip_still(spec.seed, index, spec.width, spec.height)
+        view, cam, look, family = still.view, still.camera, still.look, still.family
+    else:
+        sample = make_image_sample(spec.seed, index, spec.width, spec.height)
+        view, cam, look, family = sample.render(), sample.camera, sample.look, sample.rig.family
     boxes = box_truths(view.seen, spec.rule)
     stem = image_stem(spec.seed, index)
     camera = CameraTruth(
-        family=sample.rig.family,
-        intrinsics=intrinsics_truth(sample.camera),
-        fixed_pose=pose_truth(sample.camera, spec.origin),
+        family=family, intrinsics=intrinsics_truth(cam), fixed_pose=pose_truth(cam, spec.origin)
     )
     truth = ImageTruth(
         image=f"images/{split}/{stem}.jpg",
         split=split,
         seed=spec.seed,
         index=index,
-        light=sample.look.light_name,
+        light=look.light_name,
         camera=camera,
         boxes=boxes,
     )
-    ok, jpg = cv2.imencode(".jpg", view.image, [cv2.IMWRITE_JPEG_QUALITY, sample.look.jpeg_quality])
+    ok, jpg = cv2.imencode(".jpg", view.image, [cv2.IMWRITE_JPEG_QUALITY, look.jpeg_quality])
     if not ok:
         raise RuntimeError(f"JPEG encoding failed for image {index}")
     labels = "".join(f"{line}\n" for line in yolo_lines(boxes, spec.width, spec.height))
