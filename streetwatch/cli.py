@@ -13,10 +13,12 @@ from streetwatch.commands import (
     config_cmd,
     contract_cmd,
     dataset_cmd,
+    demo_cmd,
     edge_cmd,
     model_cmd,
     server_cmd,
     synth_cmd,
+    zones_cmd,
 )
 from streetwatch.errors import UserError
 
@@ -27,10 +29,12 @@ COMMANDS: tuple[Register, ...] = (
     contract_cmd.register,
     dataset_cmd.register,
     edge_cmd.register,
+    zones_cmd.register,
     model_cmd.register,
     synth_cmd.register,
     server_cmd.register,
     bench_cmd.register,
+    demo_cmd.register,
 )
 """Each feature adds its subcommands here; a subcommand exists only once it works."""
 

@@ -18,7 +18,6 @@ event's evidence must arrive with the listed hashes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -30,42 +29,16 @@ from support.mosquitto import MosquittoServer
 
 from contracts import EventType, ViolationEvent
 from streetwatch.cli import main
-from training.synth.truth import BoxTruth, ObjectTruth, VideoTruth, load_video_truth
+from streetwatch.demo.expect import boxes_of, clear_run_s, fixed_expectation
+from training.synth.truth import ObjectTruth, VideoTruth, load_video_truth
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 MODEL = Path(__file__).resolve().parents[2] / "models" / "streetwatch-v1.onnx"
 SECONDS, FPS, SIZE, SEED = 14.0, 10.0, (640, 360), 3
 DWELL_S = 3.0
-TRACK_MARGIN_S = 1.5  # tracker confirmation and the median settling, at 5 Hz
 MIN_AREA = 0.0008
 CLASSES = ("street_vending", "garbage", "illegal_signage")
-
-
-@dataclass(frozen=True)
-class Expectation:
-    expected: frozenset[int]
-    forbidden: frozenset[int]
-    borderline: frozenset[int]
-
-
-def area(box: BoxTruth, truth: VideoTruth) -> float:
-    x1, y1, x2, y2 = box.xyxy
-    return (x2 - x1) * (y2 - y1) / (truth.width * truth.height)
-
-
-def clear_run_s(obj: ObjectTruth, truth: VideoTruth) -> float:
-    """Longest stretch (seconds) in which the object is labelled in every frame."""
-    best = run = 0
-    for frame in truth.frames:
-        labelled = any(b.object_id == obj.object_id and b.labelled for b in frame.boxes)
-        run = run + 1 if labelled else 0
-        best = max(best, run)
-    return best / truth.fps
-
-
-def boxes_of(obj: ObjectTruth, truth: VideoTruth) -> list[BoxTruth]:
-    return [b for f in truth.frames for b in f.boxes if b.object_id == obj.object_id and b.labelled]
 
 
 def permit_zone(obj: ObjectTruth, truth: VideoTruth) -> list[tuple[float, float]]:
@@ -79,25 +52,6 @@ def permit_zone(obj: ObjectTruth, truth: VideoTruth) -> list[tuple[float, float]
         (min(1.0, x + w), min(1.0, y + 0.05)),
         (max(0.0, x - w), min(1.0, y + 0.05)),
     ]
-
-
-def classify(truth: VideoTruth, permitted: int | None) -> Expectation:
-    expected, forbidden, borderline = set(), set(), set()
-    needed = DWELL_S + TRACK_MARGIN_S
-    for obj in truth.objects:
-        if not obj.is_violation or obj.class_name not in CLASSES or obj.object_id == permitted:
-            forbidden.add(obj.object_id)
-            continue
-        boxes = boxes_of(obj, truth)
-        run_s = clear_run_s(obj, truth)
-        biggest = max((area(b, truth) for b in boxes), default=0.0)
-        if run_s < DWELL_S or biggest < MIN_AREA * 0.8:
-            forbidden.add(obj.object_id)
-        elif run_s >= needed + 1.0 and biggest >= MIN_AREA * 1.25:
-            expected.add(obj.object_id)
-        else:
-            borderline.add(obj.object_id)
-    return Expectation(frozenset(expected), frozenset(forbidden), frozenset(borderline))
 
 
 def choose_permitted(truth: VideoTruth) -> ObjectTruth:
@@ -174,7 +128,7 @@ def test_exactly_the_expected_violations(tmp_path: Path, mosquitto: MosquittoSer
     truth = load_video_truth(next(tmp_path.glob("*.truth.json")))
     assert all(o.object_id == n + 1 for n, o in enumerate(truth.objects))
     permitted = choose_permitted(truth)
-    groups = classify(truth, permitted.object_id)
+    groups = fixed_expectation(truth, CLASSES, DWELL_S, MIN_AREA, [permitted.object_id])
     assert groups.expected, "the clip must contain violations to find"
     config = scenario(tmp_path, truth, video, mosquitto.port, permitted)
     with AckReceiver(mosquitto) as receiver:
@@ -189,4 +143,4 @@ def test_exactly_the_expected_violations(tmp_path: Path, mosquitto: MosquittoSer
     assert set(found) & groups.forbidden == set(), "events for negatives or permitted objects"
     assert groups.expected <= set(found), f"missed {sorted(groups.expected - set(found))}"
     assert all(len(ids) == 1 for ids in found.values()), f"duplicates: {found}"
-    assert set(found) <= groups.expected | groups.borderline
+    assert set(found) <= groups.allowed()

@@ -27,6 +27,7 @@ from support.patrol_truth import measure, mount_of
 from contracts import EventType
 from edge.position.fixes import distance_m
 from streetwatch.cli import main
+from streetwatch.demo.expect import patrol_expectation
 from training.synth.truth import VideoTruth, load_video_truth
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -55,28 +56,6 @@ def test_ground_projection_on_a_generated_ride(tmp_path: Path) -> None:
     )
     assert len(result.errors) >= 30
     assert result.median <= 3.0 and result.p95 <= 10.0
-
-
-def pass_of(heading: float, truth: VideoTruth) -> int:
-    return 0 if math.cos(math.radians(heading - truth.street_bearing_deg)) > 0 else 1
-
-
-def expectations(truth: VideoTruth) -> tuple[set[int], set[int]]:
-    """Return (expected, borderline) object ids; every other object is forbidden."""
-    frames: dict[int, list[int]] = {}
-    for frame in truth.frames:
-        for box in frame.boxes:
-            if box.labelled:
-                counts = frames.setdefault(box.object_id, [0, 0])
-                counts[pass_of(frame.pose.heading_deg, truth)] += 1
-    expected: set[int] = set()
-    borderline: set[int] = set()
-    for obj in truth.objects:
-        counts = frames.get(obj.object_id, [0, 0])
-        if not obj.is_violation or obj.class_name not in CLASSES or min(counts) == 0:
-            continue
-        (expected if min(counts) >= MIN_FRAMES else borderline).add(obj.object_id)
-    return expected, borderline
 
 
 def patrol_config(tmp: Path, truth_path: Path, truth: VideoTruth, port: int) -> Path:
@@ -115,7 +94,8 @@ def test_patrol_ride_end_to_end(tmp_path: Path, mosquitto: MosquittoServer) -> N
         pytest.skip(f"{MODEL} is absent: the shipped model is still training")
     truth_path = generate(tmp_path / "ride", 30.0, "640x360", 5)
     truth = load_video_truth(truth_path)
-    expected, borderline = expectations(truth)
+    groups = patrol_expectation(truth, CLASSES, MIN_FRAMES)
+    expected, borderline = set(groups.expected), set(groups.borderline)
     assert expected, "the ride must contain violations seen on both passes"
     config = patrol_config(tmp_path, truth_path, truth, mosquitto.port)
     with AckReceiver(mosquitto) as receiver:
