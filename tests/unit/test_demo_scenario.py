@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import statistics
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -60,7 +60,7 @@ def test_expectation_sorts_every_object(fixed_clip: Clip) -> None:
 
 
 def summary(case_id: int, label: str, lat: float, lon: float) -> CaseSummary:
-    now = datetime(2026, 5, 20, tzinfo=UTC)
+    now = datetime(2026, 5, 20, tzinfo=timezone.utc)
     return CaseSummary(
         id=case_id, code="0102", label=label, status=CaseStatus.REPORTED, lat=lat, lon=lon,
         grid_id=None, department=None, first_seen=now, last_seen=now, event_count=1,
