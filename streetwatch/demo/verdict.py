@@ -1,8 +1,10 @@
 """Does the server hold exactly the cases the clips call for?
 
 Each case is matched to the nearest true object of its class, in either clip, within the clip's
-position accuracy. The demo succeeds when every expected object has a case, no case matches a
-forbidden object or nothing at all, and no object has two cases.
+position accuracy. The demo succeeds when every expected object has a case of its class within
+that accuracy (objects of one class closer than the server's case radius share a case, as the
+server clusters them), no case matches a forbidden object or nothing at all, and no object is
+the nearest of two cases.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 from edge.position.fixes import distance_m
 from server.services.views import CaseSummary
 from streetwatch.demo.scenario import Clip
+from training.synth.truth import ObjectTruth
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,14 @@ def match_case(case: CaseSummary, clips: tuple[Clip, ...]) -> Match:
     return best
 
 
+def _covered(obj: ObjectTruth, clip: Clip, cases: list[CaseSummary]) -> bool:
+    return any(
+        case.label == obj.class_name
+        and distance_m(obj.lat, obj.lon, case.lat, case.lon) <= clip.accuracy_m
+        for case in cases
+    )
+
+
 def compare(cases: list[CaseSummary], clips: tuple[Clip, ...]) -> Outcome:
     """Compare the server's cases with what the clips contain."""
     matches = tuple(match_case(case, clips) for case in cases)
@@ -69,10 +80,10 @@ def compare(cases: list[CaseSummary], clips: tuple[Clip, ...]) -> Outcome:
         key = (match.clip, match.object_id)
         seen[key] = seen.get(key, 0) + 1
     missing = tuple(
-        (clip.kind, oid)
+        (clip.kind, obj.object_id)
         for clip in clips
-        for oid in sorted(clip.expectation.expected)
-        if (clip.kind, oid) not in seen
+        for obj in clip.truth.objects
+        if obj.object_id in clip.expectation.expected and not _covered(obj, clip, cases)
     )
     duplicates = tuple(key for key, count in seen.items() if count > 1)
     expected = sum(len(c.expectation.expected) for c in clips)
