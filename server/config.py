@@ -115,6 +115,20 @@ class EvidenceStore(Frozen):
         title="Flush to disk",
         description="fsync each new evidence file before its event is acknowledged.",
     )
+    early_max_age_h: float = Field(
+        72.0,
+        ge=1.0,
+        le=24.0 * 365,
+        title="Early evidence age",
+        description="Hours evidence waits for its event; older early evidence is deleted.",
+    )
+    prune_check_s: float = Field(
+        3600.0,
+        ge=10.0,
+        le=86400.0,
+        title="Prune check",
+        description="Seconds between scans for early evidence older than early_max_age_h.",
+    )
 
 
 class IngestSettings(Frozen):

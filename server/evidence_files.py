@@ -64,6 +64,19 @@ class EvidenceFiles:
             _fsync_dir(target.parent)
         return digest
 
+    def restore(self, sha256: str, data: bytes) -> None:
+        """Write ``data`` (whose SHA-256 is ``sha256``) again if its file is gone."""
+        if not self.path(sha256).exists():
+            self.put(data)
+
+    def remove(self, sha256: str) -> bool:
+        """Delete the file with ``sha256``; return False if there was none."""
+        try:
+            self.path(sha256).unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
     def read(self, sha256: str) -> bytes | None:
         """Return the stored bytes, or None if there is no such file."""
         try:

@@ -62,6 +62,19 @@ class ServerMetrics:
             "streetwatch_escalations_total", "Overdue cases escalated (督办).", registry=r
         )
 
+        self.evidence_pruned = Counter(
+            "streetwatch_evidence_pruned_total",
+            "Early evidence deleted because its event never came, by what (item, file).",
+            ["what"],
+            registry=r,
+        )
+        self.released_events = Counter(
+            "streetwatch_released_events_total",
+            "Quarantined events admitted again after their device was registered, by outcome.",
+            ["outcome"],
+            registry=r,
+        )
+
     def exposition(self) -> bytes:
         """Return the metrics in the Prometheus text format."""
         return generate_latest(self.registry)

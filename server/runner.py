@@ -13,7 +13,7 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import FrameType
@@ -23,6 +23,7 @@ from server.ingest.consumer import Consumer
 from server.ingest.mqtt_client import default_client_id
 from server.services.cases import CaseService
 from server.services.context import ServerContext, build_context
+from server.services.evidence_prune import EarlyEvidencePruner
 from server.store.migrate import require_current, upgrade
 from streetwatch.errors import UserError
 
@@ -61,7 +62,10 @@ def run(config: ServerConfig, options: RunOptions) -> int:
     client_id = config.mqtt.client_id or default_client_id()
     sock = _bind(config.http.host, config.http.port) if options.api else None
     try:
-        with _escalation(ctx, stop), _consumer(ctx, client_id, options.ingest) as consumer:
+        with (
+            _background(ctx, stop),
+            _consumer(ctx, client_id, options.ingest) as consumer,
+        ):
             where = f"ingest as {client_id}" if consumer else "no ingest"
             with _stop_on_signals(stop):
                 if sock is not None:
@@ -95,28 +99,63 @@ def _consumer(ctx: ServerContext, client_id: str, enabled: bool) -> Iterator[Con
         consumer.stop()
 
 
-@contextmanager
-def _escalation(ctx: ServerContext, stop: threading.Event) -> Iterator[None]:
-    interval = ctx.config.cases.escalation_check_s
+def escalate_job(ctx: ServerContext) -> Callable[[], None]:
+    """Return the job that escalates overdue dispatched cases (督办)."""
     service = CaseService(ctx)
 
-    def tick() -> None:
-        while not stop.wait(interval):
-            try:
-                escalated = service.escalate_overdue()
-            except Exception:
-                logger.exception("escalation scan failed; trying again later")
-                continue
-            if escalated:
-                logger.info("escalated overdue cases (督办): %s", escalated)
+    def job() -> None:
+        escalated = service.escalate_overdue()
+        if escalated:
+            logger.info("escalated overdue cases (督办): %s", escalated)
 
-    thread = threading.Thread(target=tick, name="escalation", daemon=True)
-    thread.start()
+    return job
+
+
+def prune_job(ctx: ServerContext) -> Callable[[], None]:
+    """Return the job that deletes early evidence whose event never came."""
+    pruner = EarlyEvidencePruner(ctx)
+
+    def job() -> None:
+        pruned = pruner.prune()
+        if pruned.items:
+            logger.info("pruned %d early evidence items (%d files)", pruned.items, pruned.files)
+
+    return job
+
+
+@contextmanager
+def _background(ctx: ServerContext, stop: threading.Event) -> Iterator[None]:
+    """Run escalation and early-evidence pruning, each on its own thread, until ``stop``."""
+    threads = [
+        every(stop, "escalation", ctx.config.cases.escalation_check_s, escalate_job(ctx)),
+        every(stop, "evidence-prune", ctx.config.evidence.prune_check_s, prune_job(ctx)),
+    ]
     try:
         yield
     finally:
         stop.set()
-        thread.join(5.0)
+        for thread in threads:
+            thread.join(5.0)
+
+
+def every(
+    stop: threading.Event, name: str, interval_s: float, job: Callable[[], None]
+) -> threading.Thread:
+    """Start a daemon thread that runs ``job`` every ``interval_s`` until ``stop`` is set.
+
+    A failing run is logged and tried again at the next interval.
+    """
+
+    def loop() -> None:
+        while not stop.wait(interval_s):
+            try:
+                job()
+            except Exception:
+                logger.exception("%s failed; trying again later", name)
+
+    thread = threading.Thread(target=loop, name=name, daemon=True)
+    thread.start()
+    return thread
 
 
 def _bind(host: str, port: int) -> socket.socket:

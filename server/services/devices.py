@@ -1,17 +1,26 @@
-"""The device registry (who may report) and each device's live state (status, heartbeat)."""
+"""The device registry (who may report) and each device's live state (status, heartbeat).
+
+Registering or enabling a device releases its quarantined events in the same transaction
+(:mod:`server.services.release`).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from contracts.base import DeviceId
+from server.services.case_builder import CaseBuilder
 from server.services.context import ServerContext
+from server.services.ingest_events import QUARANTINED, device_lock_key
+from server.services.release import ReleaseResult, quarantined_counts, release_quarantined
 from server.services.views import View
-from server.store.tables import DeviceRow, DeviceStatusRow
+from server.store.dialect import lock_keys
+from server.store.tables import DeviceRow, DeviceStatusRow, EventRow
 
 
 class DeviceNotFoundError(LookupError):
@@ -54,6 +63,19 @@ class DeviceView(View):
     outbox_oldest_age_s: float | None
     last_seq: int | None
     last_event_at: datetime | None
+    quarantined_events: int = 0
+
+
+class DeviceDisabledError(ValueError):
+    """The device is registered but disabled: its events stay quarantined."""
+
+
+@dataclass(frozen=True)
+class DeviceChange:
+    """A registry change and the quarantined events it released."""
+
+    view: DeviceView
+    release: ReleaseResult
 
 
 class DeviceService:
@@ -61,11 +83,17 @@ class DeviceService:
 
     def __init__(self, ctx: ServerContext) -> None:
         self.ctx = ctx
+        self.builder = CaseBuilder(ctx)
 
     def register(self, spec: DeviceSpec) -> DeviceView:
-        """Add or update a registry entry; return the device."""
+        """Add or update a registry entry (releasing its quarantined events); return it."""
+        return self.save(spec).view
 
-        def work(session: Session) -> DeviceView:
+    def save(self, spec: DeviceSpec) -> DeviceChange:
+        """Add or update a registry entry; an enabled device's quarantined events are released."""
+
+        def work(session: Session) -> DeviceChange:
+            lock_keys(session, [device_lock_key(spec.device_id)])  # ingest waits for the commit
             now = self.ctx.clock()
             row = session.get(DeviceRow, spec.device_id, with_for_update=True)
             if row is None:
@@ -75,33 +103,80 @@ class DeviceService:
                 setattr(row, name, value)
             row.updated_at = now
             session.flush()
-            return self._view(session, spec.device_id)
+            return self._change(session, spec.device_id)
 
-        return self.ctx.database.run(work)
+        change = self.ctx.database.run(work)
+        self._count(change.release)
+        return change
 
     def set_enabled(self, device_id: str, enabled: bool) -> DeviceView:
-        """Enable or disable a registered device.
+        """Enable (releasing its quarantined events) or disable a registered device.
+
+        Raises:
+            DeviceNotFoundError: not in the registry.
+        """
+        return self.switch(device_id, enabled).view
+
+    def switch(self, device_id: str, enabled: bool) -> DeviceChange:
+        """Enable or disable a registered device; enabling releases its quarantined events.
 
         Raises:
             DeviceNotFoundError: not in the registry.
         """
 
-        def work(session: Session) -> DeviceView:
+        def work(session: Session) -> DeviceChange:
+            lock_keys(session, [device_lock_key(device_id)])
             row = session.get(DeviceRow, device_id, with_for_update=True)
             if row is None:
                 raise DeviceNotFoundError(f"device {device_id!r} is not in the registry")
             row.enabled, row.updated_at = enabled, self.ctx.clock()
             session.flush()
-            return self._view(session, device_id)
+            return self._change(session, device_id)
 
-        return self.ctx.database.run(work)
+        change = self.ctx.database.run(work)
+        self._count(change.release)
+        return change
+
+    def release(self, device_id: str) -> ReleaseResult:
+        """Admit the quarantined events of a registered, enabled device again.
+
+        Raises:
+            DeviceNotFoundError: not in the registry.
+            DeviceDisabledError: the device is disabled.
+        """
+
+        def work(session: Session) -> ReleaseResult:
+            row = session.get(DeviceRow, device_id)
+            if row is None:
+                raise DeviceNotFoundError(f"device {device_id!r} is not in the registry")
+            if not row.enabled:
+                raise DeviceDisabledError(f"device {device_id!r} is disabled; enable it instead")
+            return release_quarantined(session, self.builder, device_id)
+
+        release = self.ctx.database.run(work)
+        self._count(release)
+        return release
+
+    def _count(self, release: ReleaseResult) -> None:
+        counter = self.ctx.metrics.released_events
+        counter.labels("cased").inc(release.cased)
+        counter.labels("sample").inc(release.samples)
+        self.ctx.metrics.cases_opened.inc(release.opened)
+
+    def _change(self, session: Session, device_id: str) -> DeviceChange:
+        release = release_quarantined(session, self.builder, device_id)
+        return DeviceChange(self._view(session, device_id), release)
 
     def list(self) -> list[DeviceView]:
         """Return every registered device and every unregistered one that has reported."""
         with self.ctx.database.transaction() as session:
             ids = set(session.scalars(select(DeviceRow.device_id)).all())
             ids |= set(session.scalars(select(DeviceStatusRow.device_id)).all())
-            return [self._view(session, device_id) for device_id in sorted(ids)]
+            counts = quarantined_counts(session)
+            return [
+                self._view(session, device_id, counts.get(device_id, 0))
+                for device_id in sorted(ids)
+            ]
 
     def get(self, device_id: str) -> DeviceView | None:
         """Return one device, or None if it is neither registered nor ever heard from."""
@@ -109,7 +184,16 @@ class DeviceService:
             view = self._view(session, device_id)
         return view if view.registered or view.state or view.last_event_at else None
 
-    def _view(self, session: Session, device_id: str) -> DeviceView:
+    def _view(self, session: Session, device_id: str, quarantined: int | None = None) -> DeviceView:
+        if quarantined is None:
+            quarantined = int(
+                session.scalar(
+                    select(func.count()).where(
+                        EventRow.device_id == device_id, EventRow.state == QUARANTINED
+                    )
+                )
+                or 0
+            )
         row = session.get(DeviceRow, device_id)
         live = session.get(DeviceStatusRow, device_id)
         limit = self.ctx.config.ingest.offline_after_s
@@ -142,4 +226,5 @@ class DeviceService:
             outbox_oldest_age_s=live.outbox_oldest_age_s if live else None,
             last_seq=live.last_seq if live else None,
             last_event_at=live.last_event_at if live else None,
+            quarantined_events=quarantined,
         )

@@ -39,6 +39,7 @@ from server.services.ingest_events import (
     QUARANTINED,
     Admission,
     admit,
+    device_lock_key,
     event_values,
     existing_ids,
     insert_events,
@@ -138,6 +139,8 @@ class _Batch:
         self.touched: set[str] = set()
 
     def run(self) -> BatchResult:
+        devices = {device_lock_key(item.event.device_id) for item in self.events}
+        lock_keys(self.session, devices, shared=True)  # before the registry is read
         admissions = self._admissions()
         lock_keys(self.session, self._lock_keys(admissions))
         record_dead_letters(
@@ -238,6 +241,7 @@ class _Batch:
 
     def _evidence(self, arrival: Arrival) -> None:
         session = self.session
+        self.ctx.evidence.restore(arrival.sha256, arrival.data)  # pruned since it was written
         event = session.get(EventRow, arrival.event_id, with_for_update=True)
         if event is None:
             keep_pending(session, arrival)

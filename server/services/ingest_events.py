@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contracts import EventType, ViolationEvent, encode
+from server.domain.clustering import id_lock_key
 from server.domain.taxonomy import Taxonomy
 from server.services.inbound import EventIn
 from server.store.dialect import insert_ignore
@@ -24,6 +25,16 @@ class Admission:
     state: str
     code: str | None
     reason: str | None = None
+
+
+def device_lock_key(device_id: str) -> int:
+    """Return the lock key of a device's registry entry.
+
+    Ingest holds it shared from before it reads the registry until its commit; releasing the
+    device's quarantined events holds it exclusively, so no event is quarantined by a batch
+    that read the registry before the device was registered and committed after the release.
+    """
+    return id_lock_key("device", device_id)
 
 
 def registry_of(session: Session, device_ids: Sequence[str]) -> dict[str, bool]:

@@ -53,13 +53,16 @@ def upsert(
     session.execute(statement, [dict(row) for row in rows])
 
 
-def lock_keys(session: Session, keys: Iterable[int]) -> None:
+def lock_keys(session: Session, keys: Iterable[int], *, shared: bool = False) -> None:
     """Hold transaction-scoped locks on ``keys`` until commit, taken in ascending order.
 
     PostgreSQL: ``pg_advisory_xact_lock`` per key (ascending, so two workers never deadlock
-    on them). SQLite needs none: ``BEGIN IMMEDIATE`` already admits one writer at a time.
+    on them); ``shared``: ``pg_advisory_xact_lock_shared``, which only an exclusive holder
+    of the key waits for. SQLite needs none: ``BEGIN IMMEDIATE`` already admits one writer at
+    a time.
     """
     if session.get_bind().dialect.name != "postgresql":
         return
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
     for key in sorted(set(keys)):
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        session.execute(text(f"SELECT {function}(:key)"), {"key": key})

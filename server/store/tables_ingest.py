@@ -97,7 +97,7 @@ class EventEvidenceRow(Base):
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(16))
-    received_sha256: Mapped[str | None] = mapped_column(String(64))
+    received_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     problem: Mapped[str | None] = mapped_column(String(500))
     received_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
@@ -123,7 +123,7 @@ class PendingEvidenceRow(Base):
     device_id: Mapped[str] = mapped_column(String(64))
     sha256: Mapped[str] = mapped_column(String(64))
     bytes: Mapped[int] = mapped_column(Integer)
-    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
 
 class DeadLetterRow(Base):

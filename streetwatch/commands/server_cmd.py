@@ -17,6 +17,7 @@ from streetwatch.errors import UserError
 
 if TYPE_CHECKING:
     from server.services.context import ServerContext
+    from server.services.release import ReleaseResult
 
 Sub: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
@@ -111,6 +112,11 @@ def _register_devices(actions: Sub) -> None:
         toggle = _with_config(verbs.add_parser(verb, help=f"{verb} a registered device"))
         toggle.add_argument("device_id")
         toggle.set_defaults(handler=_device_toggle, enabled=enabled)
+    release = _with_config(
+        verbs.add_parser("release", help="admit a device's quarantined events into cases")
+    )
+    release.add_argument("device_id")
+    release.set_defaults(handler=_device_release)
 
 
 def _config(args: argparse.Namespace) -> ServerConfig:
@@ -247,8 +253,9 @@ def _device_add(args: argparse.Namespace) -> int:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         raise UserError(f"{where}: {first['msg']}") from None
-    view = DeviceService(_ready_context(args)).register(spec)
-    print(f"registered {view.device_id} ({view.name})")
+    change = DeviceService(_ready_context(args)).save(spec)
+    print(f"registered {change.view.device_id} ({change.view.name})")
+    _print_release(change.release)
     return 0
 
 
@@ -264,8 +271,35 @@ def _device_toggle(args: argparse.Namespace) -> int:
     from server.services.devices import DeviceNotFoundError, DeviceService  # noqa: PLC0415
 
     try:
-        view = DeviceService(_ready_context(args)).set_enabled(args.device_id, args.enabled)
+        change = DeviceService(_ready_context(args)).switch(args.device_id, args.enabled)
     except DeviceNotFoundError as exc:
         raise UserError(str(exc)) from None
-    print(f"{view.device_id} {'enabled' if view.enabled else 'disabled'}")
+    print(f"{change.view.device_id} {'enabled' if change.view.enabled else 'disabled'}")
+    _print_release(change.release)
     return 0
+
+
+def _device_release(args: argparse.Namespace) -> int:
+    from server.services.devices import (  # noqa: PLC0415
+        DeviceDisabledError,
+        DeviceNotFoundError,
+        DeviceService,
+    )
+
+    try:
+        release = DeviceService(_ready_context(args)).release(args.device_id)
+    except (DeviceNotFoundError, DeviceDisabledError) as exc:
+        raise UserError(str(exc)) from None
+    _print_release(release, always=True)
+    return 0
+
+
+def _print_release(release: ReleaseResult, *, always: bool = False) -> None:
+    """Say what releasing quarantined events did (only when it did something, unless always)."""
+    if not (always or release.released or release.quarantined):
+        return
+    print(
+        f"released {release.cased} quarantined events of {release.device_id} into cases "
+        f"({release.opened} opened), {release.samples} as samples; "
+        f"{release.quarantined} still quarantined"
+    )

@@ -53,7 +53,7 @@ def test_migrate_check_tokens_and_devices(
 ) -> None:
     config = str(_config(tmp_path))
     code, out, _ = _run(capsys, "server", "check", "-c", config)
-    assert code == 0 and "needs 0004" in out and "OK taxonomy" in out and "3 grids" in out
+    assert code == 0 and "needs 0005" in out and "OK taxonomy" in out and "3 grids" in out
     code, _, err = _run(capsys, "server", "token", "create", "desk", "-c", config)
     assert code == 3 and "run 'streetwatch server migrate -c CONFIG'" in err
 

@@ -110,6 +110,7 @@ def test_server_example_defaults() -> None:
     config = load_server_config(CONFIGS / "server.yaml")
     assert config.mqtt.shared_group is None or config.mqtt.shared_group
     assert config.database.url.startswith(("sqlite://", "postgresql"))
+    assert (config.evidence.early_max_age_h, config.evidence.prune_check_s) == (72, 3600)
 
 
 def test_minimal_edge_config_gets_defaults(tmp_path: Path) -> None:
@@ -298,6 +299,12 @@ SERVER_ERRORS = [
         "${MQTT_PORT:-1883}",
         "70000",
         "F:5: mqtt.port: 70000 is not allowed: must be at most 65535",
+    ),
+    (
+        "early evidence kept too briefly",
+        "  url: sqlite:///data/streetwatch.db\n",
+        "  url: sqlite:///data/streetwatch.db\nevidence:\n  early_max_age_h: 0.5\n",
+        "F:9: evidence.early_max_age_h: 0.5 is not allowed: must be at least 1",
     ),
 ]
 
