@@ -85,12 +85,12 @@ class ProgressLine:
         self._last = -1e9
         self._shown = ""
 
-    def show(self, text: str, now: float) -> None:
-        """Show ``text`` (throttled when not on a terminal)."""
+    def show(self, text: str, now: float, *, force: bool = False) -> None:
+        """Show ``text`` (throttled when not on a terminal, unless ``force``)."""
         if self._tty:
             print(f"\r{text}   ", end="", flush=True)
             self._shown = text
-        elif now - self._last >= self._every and text != self._shown:
+        elif force or (now - self._last >= self._every and text != self._shown):
             print(text, flush=True)
             self._last, self._shown = now, text
 

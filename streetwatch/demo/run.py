@@ -82,6 +82,15 @@ def _server_context(plan: Plan) -> ServerContext:
     return ctx
 
 
+def _status(plan: Plan, watch: HeartbeatWatch, ctx: ServerContext) -> str:
+    held = counts(ctx)
+    frames = "  ".join(
+        f"{clip.device_id} {watch.frames(clip.device_id)}/{clip.truth.frame_count}"
+        for clip in plan.clips
+    )
+    return f"frames {frames}  events {held.events}  cases {held.cases}"
+
+
 def _follow(
     plan: Plan, edges: list[Child], server: Child, ctx: ServerContext, deadline: float
 ) -> None:
@@ -91,16 +100,10 @@ def _follow(
             if server.poll() is not None:
                 raise UserError(f"the server stopped: {server.tail(1)}")
             if time.monotonic() > deadline:
-                raise UserError("the edge nodes did not finish in time (see data/logs)")
-            held = counts(ctx)
-            frames = "  ".join(
-                f"{clip.device_id} {watch.frames(clip.device_id)}/{clip.truth.frame_count}"
-                for clip in plan.clips
-            )
-            line.show(
-                f"frames {frames}  events {held.events}  cases {held.cases}", time.monotonic()
-            )
+                raise UserError("the edge nodes did not finish in time (see data/demo/logs)")
+            line.show(_status(plan, watch, ctx), time.monotonic())
             time.sleep(0.5)
+        line.show(_status(plan, watch, ctx), time.monotonic(), force=True)
     line.close()
 
 
@@ -135,9 +138,9 @@ def run_demo(options: DemoOptions) -> int:
     if not options.model.is_file():
         raise UserError(f"the detector {options.model} is missing; see models/README.md")
     data = options.data.resolve()
-    logging.getLogger("amqtt").setLevel(logging.ERROR)  # edges probing MQTT 5 first are noise
     print(f"preparing {data} (the clips are rendered on the first run only)", flush=True)
-    with EmbeddedBroker(port=0) as broker:
+    # ERROR: the edge nodes probe MQTT 5 first, and amqtt logs each refused probe
+    with EmbeddedBroker(port=0, log_level=logging.ERROR) as broker:
         _fresh(data)
         plan = prepare(data, broker.port, free_port(options.http_port), options.model)
         ctx = _server_context(plan)
