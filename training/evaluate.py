@@ -9,6 +9,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from edge.detector import OnnxDetector
 from streetwatch.errors import UserError
 from training.ultra import yolo_class
@@ -26,8 +28,22 @@ def _per_class(metrics: Any, names: dict[int, str]) -> dict[str, dict[str, float
             "map50": round(float(box.ap50[row]), 4),
             "map50_95": round(float(box.ap[row]), 4),
             "instances": int(counts[index]) if counts is not None else -1,
+            **_best_f1(box, row),
         }
     return out
+
+
+def _best_f1(box: Any, row: int) -> dict[str, float]:
+    """The confidence with the best F1 of one class: a starting point for its thresholds."""
+    curve = np.asarray(getattr(box, "f1_curve", []))
+    if curve.ndim != 2 or row >= len(curve) or curve.shape[1] == 0:
+        return {}
+    confidences = np.asarray(getattr(box, "px", np.linspace(0.0, 1.0, curve.shape[1])))
+    best = int(np.argmax(curve[row]))
+    return {
+        "best_f1": round(float(curve[row, best]), 4),
+        "best_f1_conf": round(float(confidences[best]), 3),
+    }
 
 
 def evaluate(model: Path, data: Path, split: str, report: Path) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from support.ack_receiver import AckReceiver
 from support.edge_setup import TAXONOMY
+from support.model_gate import judge_detections
 from support.mosquitto import MosquittoServer
 from support.patrol_truth import measure, mount_of
 
@@ -102,6 +103,7 @@ def test_patrol_ride_end_to_end(tmp_path: Path, mosquitto: MosquittoServer) -> N
         assert main(["edge", "run", "-c", str(config), "--once", "--wait", "30"]) == 0
     assert receiver.problems == []
     found: dict[int, set[str]] = {}
+    differences = []
     for event in (e for e in receiver.events if e.type is EventType.NEW):
         place = event.location
         assert place.lat is not None and place.lon is not None, f"{event.event_id} has no place"
@@ -111,9 +113,14 @@ def test_patrol_ride_end_to_end(tmp_path: Path, mosquitto: MosquittoServer) -> N
             if o.class_name == event.label
         ]
         far, obj = min(near, default=(math.inf, -1))
-        assert far <= ACCURACY_M, f"{event.label} at {far:.1f} m from the nearest true object"
+        if far > ACCURACY_M:
+            differences.append(f"{event.label} event {far:.1f} m from the nearest true object")
+            continue
         found.setdefault(obj, set()).add(event.violation_id)
     print(f"[ride e2e] expected {sorted(expected)} borderline {sorted(borderline)} found {found}")
-    assert expected <= set(found), f"missed {sorted(expected - set(found))}"
-    assert set(found) <= expected | borderline, "events for negatives or one-pass objects"
+    # The system's guarantee: one violation per object across passes and track losses.
     assert all(len(ids) == 1 for ids in found.values()), f"raised twice: {found}"
+    # The detector's accuracy.
+    differences += [f"missed object {o}" for o in sorted(expected - set(found))]
+    differences += [f"event for object {o}" for o in sorted(set(found) - expected - borderline)]
+    judge_detections(differences)
