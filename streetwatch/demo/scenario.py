@@ -29,6 +29,11 @@ EXAMPLE_SERVER = ROOT / "configs" / "server.yaml"
 """The dispatch rules come from the example server config."""
 
 CLASSES = ("street_vending", "garbage", "illegal_signage")
+THRESHOLDS = {"street_vending": (0.2, 0.3), "garbage": (0.2, 0.3), "illegal_signage": (0.2, 0.3)}
+"""Per class ``(min_score, confirm_score)`` for the shipped model: its best-F1 confidences on
+the synthetic clips' validation split (models/README.md, *Thresholds*)."""
+TRACK_START = 0.1
+"""``tracking.high_score``: at most the lowest ``min_score``."""
 FIXED_ID, BIKE_ID = "pole-demo-01", "bike-demo-07"
 FIXED_DWELL_S, FIXED_MIN_AREA = 3.0, 0.0008
 BIKE_MIN_FRAMES, BIKE_RADIUS_M = 3, 5.0
@@ -143,8 +148,13 @@ def calibration(truth: VideoTruth) -> list[tuple[tuple[float, float], tuple[floa
     return pairs
 
 
-def _classes_block(gates: str) -> str:
-    return "\n".join(f"    {name}: {{{gates}}}" for name in CLASSES)
+def classes_block(extra: str = "", indent: int = 4) -> str:
+    """The ``rules.classes`` entries of the shipped model's thresholds (plus ``extra`` gates)."""
+    pad = " " * indent
+    return "\n".join(
+        f"{pad}{name}: {{min_score: {low}, confirm_score: {high}{extra}}}"
+        for name, (low, high) in THRESHOLDS.items()
+    )
 
 
 def fixed_config(clip: Clip, data: Path, port: int, model: Path) -> str:
@@ -155,9 +165,7 @@ def fixed_config(clip: Clip, data: Path, port: int, model: Path) -> str:
         f"    - {{pixel: [{u}, {v}], lat: {lat:.7f}, lon: {lon:.7f}}}"
         for (u, v), (lat, lon) in calibration(clip.truth)
     )
-    gates = (
-        f"min_score: 0.3, confirm_score: 0.5, min_area: {FIXED_MIN_AREA}, dwell_s: {FIXED_DWELL_S}"
-    )
+    gates = f", min_area: {FIXED_MIN_AREA}, dwell_s: {FIXED_DWELL_S}"
     start = clip.truth.start_utc.isoformat()
     return f"""\
 # Demo pole camera (written by streetwatch demo).
@@ -176,11 +184,12 @@ location:
 {points}
 outbox: {{path: {data / "edge" / clip.device_id / "outbox.sqlite3"}}}
 heartbeat_s: 1
+tracking: {{high_score: {TRACK_START}, low_score: {TRACK_START / 2}}}
 events: {{samples: {{fraction: 0}}}}
 {TAXONOMY_BLOCK}
 rules:
   classes:
-{_classes_block(gates)}
+{classes_block(gates)}
 """
 
 
@@ -207,11 +216,12 @@ location:
   patrol: {{default_radius_m: {BIKE_RADIUS_M}, min_passes: 2, pass_gap_s: 4, window_s: 3600}}
 outbox: {{path: {data / "edge" / clip.device_id / "outbox.sqlite3"}}}
 heartbeat_s: 1
+tracking: {{high_score: {TRACK_START}, low_score: {TRACK_START / 2}}}
 events: {{samples: {{fraction: 0}}}}
 {TAXONOMY_BLOCK}
 rules:
   classes:
-{_classes_block("min_score: 0.3, confirm_score: 0.5")}
+{classes_block()}
 """
 
 

@@ -31,6 +31,7 @@ from support.mosquitto import MosquittoServer
 from contracts import EventType, ViolationEvent
 from streetwatch.cli import main
 from streetwatch.demo.expect import boxes_of, clear_run_s, fixed_expectation
+from streetwatch.demo.scenario import TRACK_START, classes_block
 from training.synth.truth import ObjectTruth, VideoTruth, load_video_truth
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -66,8 +67,7 @@ def choose_permitted(truth: VideoTruth) -> ObjectTruth:
 def scenario(tmp: Path, truth: VideoTruth, video: Path, port: int, permitted: ObjectTruth) -> Path:
     zone = ", ".join(f"[{x:.4f}, {y:.4f}]" for x, y in permit_zone(permitted, truth))
     start = truth.start_utc.isoformat()
-    gates = f"min_score: 0.3, confirm_score: 0.5, min_area: {MIN_AREA}, dwell_s: {DWELL_S}"
-    classes = "\n".join(f"    {name}: {{{gates}}}" for name in CLASSES)
+    classes = classes_block(f", min_area: {MIN_AREA}, dwell_s: {DWELL_S}")
     text = f"""\
 version: 1
 kind: edge
@@ -78,6 +78,7 @@ model: {{path: {MODEL}, threads: 2}}
 detection: {{rate_hz: 5}}
 location: {{mode: static, lat: {truth.origin.lat}, lon: {truth.origin.lon}}}
 outbox: {{path: {tmp / "outbox.sqlite3"}}}
+tracking: {{high_score: {TRACK_START}, low_score: {TRACK_START / 2}}}
 events: {{samples: {{fraction: 0}}}}
 {TAXONOMY}
 rules:

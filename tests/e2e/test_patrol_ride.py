@@ -29,6 +29,7 @@ from contracts import EventType
 from edge.position.fixes import distance_m
 from streetwatch.cli import main
 from streetwatch.demo.expect import patrol_expectation
+from streetwatch.demo.scenario import TRACK_START, classes_block
 from training.synth.truth import VideoTruth, load_video_truth
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -63,7 +64,7 @@ def patrol_config(tmp: Path, truth_path: Path, truth: VideoTruth, port: int) -> 
     mount = mount_of(truth)
     video = truth_path.parent / truth.video_file
     gpx = truth_path.parent / (truth.gpx_file or "")
-    classes = "\n".join(f"    {c}: {{min_score: 0.3, confirm_score: 0.5}}" for c in CLASSES)
+    classes = classes_block()
     text = f"""\
 version: 1
 kind: edge
@@ -79,6 +80,7 @@ location:
   camera: {{pitch_deg: {mount.pitch_deg}, height_m: {mount.height_m}, hfov_deg: {mount.hfov_deg}}}
   patrol: {{default_radius_m: {RADIUS_M}, min_passes: 2, pass_gap_s: 4, window_s: 3600}}
 outbox: {{path: {tmp / "outbox.sqlite3"}}}
+tracking: {{high_score: {TRACK_START}, low_score: {TRACK_START / 2}}}
 events: {{samples: {{fraction: 0}}}}
 {TAXONOMY}
 rules:
