@@ -29,7 +29,11 @@ EXAMPLE_SERVER = ROOT / "configs" / "server.yaml"
 """The dispatch rules come from the example server config."""
 
 CLASSES = ("street_vending", "garbage", "illegal_signage")
-THRESHOLDS = {"street_vending": (0.2, 0.3), "garbage": (0.2, 0.3), "illegal_signage": (0.2, 0.3)}
+THRESHOLDS = {
+    "street_vending": (0.25, 0.35),
+    "garbage": (0.15, 0.2),
+    "illegal_signage": (0.1, 0.13),
+}
 """Per class ``(min_score, confirm_score)`` for the shipped model: its best-F1 confidences on
 the synthetic clips' validation split (models/README.md, *Thresholds*)."""
 TRACK_START = 0.1
