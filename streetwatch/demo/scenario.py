@@ -161,31 +161,21 @@ def classes_block(extra: str = "", indent: int = 4) -> str:
     )
 
 
-def fixed_config(clip: Clip, data: Path, port: int, model: Path) -> str:
-    """The pole camera's edge config."""
-    pose = clip.truth.camera.fixed_pose
-    assert pose is not None  # checked by calibration()
-    points = "\n".join(
-        f"    - {{pixel: [{u}, {v}], lat: {lat:.7f}, lon: {lon:.7f}}}"
-        for (u, v), (lat, lon) in calibration(clip.truth)
-    )
-    gates = f", min_area: {FIXED_MIN_AREA}, dwell_s: {FIXED_DWELL_S}"
+def _edge_config(
+    clip: Clip, data: Path, port: int, model: Path, *, head: dict[str, str], location: str
+) -> str:
+    """An edge config: ``head`` names the device and source, ``location`` is its YAML."""
     start = clip.truth.start_utc.isoformat()
     return f"""\
-# Demo pole camera (written by streetwatch demo).
+# {head["comment"]} (written by streetwatch demo).
 version: 1
 kind: edge
-device: {{id: {clip.device_id}, name: 演示 漕溪北路 1 号杆 (demo pole 1)}}
+device: {{id: {clip.device_id}, name: {head["name"]}}}
 mqtt: {{host: 127.0.0.1, port: {port}}}
-source: {{kind: file, name: cam0, path: {clip.video}, start_time: "{start}"}}
+source: {{kind: file, name: {head["source"]}, path: {clip.video}, start_time: "{start}"}}
 model: {{path: {model}, threads: 1}}
-detection: {{rate_hz: 5}}
-location:
-  mode: static
-  lat: {pose.lat:.7f}
-  lon: {pose.lon:.7f}
-  calibration:
-{points}
+detection: {{rate_hz: {head["rate_hz"]}}}
+{location}
 outbox: {{path: {data / "edge" / clip.device_id / "outbox.sqlite3"}}}
 heartbeat_s: 1
 tracking: {{high_score: {TRACK_START}, low_score: {TRACK_START / 2}}}
@@ -193,8 +183,33 @@ events: {{samples: {{fraction: 0}}}}
 {TAXONOMY_BLOCK}
 rules:
   classes:
-{classes_block(gates)}
+{classes_block(head["gates"])}
 """
+
+
+def fixed_config(clip: Clip, data: Path, port: int, model: Path) -> str:
+    """The pole camera's edge config, with a ground calibration worked out from the truth."""
+    pose = clip.truth.camera.fixed_pose
+    assert pose is not None  # checked by calibration()
+    points = "\n".join(
+        f"    - {{pixel: [{u}, {v}], lat: {lat:.7f}, lon: {lon:.7f}}}"
+        for (u, v), (lat, lon) in calibration(clip.truth)
+    )
+    location = f"""\
+location:
+  mode: static
+  lat: {pose.lat:.7f}
+  lon: {pose.lon:.7f}
+  calibration:
+{points}"""
+    head = {
+        "comment": "Demo pole camera",
+        "name": "演示 漕溪北路 1 号杆 (demo pole 1)",
+        "source": "cam0",
+        "rate_hz": "5",
+        "gates": f", min_area: {FIXED_MIN_AREA}, dwell_s: {FIXED_DWELL_S}",
+    }
+    return _edge_config(clip, data, port, model, head=head, location=location)
 
 
 def bike_config(clip: Clip, data: Path, port: int, model: Path) -> str:
@@ -202,31 +217,22 @@ def bike_config(clip: Clip, data: Path, port: int, model: Path) -> str:
     frames = clip.truth.frames
     pitch = float(np.median([f.pose.pitch_deg for f in frames]))
     height = float(np.median([f.pose.height_m for f in frames]))
-    hfov, start = clip.truth.camera.intrinsics.hfov_deg, clip.truth.start_utc.isoformat()
-    return f"""\
-# Demo patrol e-bike (written by streetwatch demo).
-version: 1
-kind: edge
-device: {{id: {clip.device_id}, name: 演示 7 号智巡车 (demo patrol bike 7)}}
-mqtt: {{host: 127.0.0.1, port: {port}}}
-source: {{kind: file, name: front, path: {clip.video}, start_time: "{start}"}}
-model: {{path: {model}, threads: 1}}
-detection: {{rate_hz: {clip.truth.fps:g}}}
+    hfov = clip.truth.camera.intrinsics.hfov_deg
+    location = f"""\
 location:
   mode: gps
   gps: {{kind: gpx, path: {clip.gpx}, default_accuracy_m: 3}}
   max_fix_age_s: 3
   camera: {{pitch_deg: {pitch:.3f}, height_m: {height:.3f}, hfov_deg: {hfov:.3f}}}
-  patrol: {{default_radius_m: {BIKE_RADIUS_M}, min_passes: 2, pass_gap_s: 4, window_s: 3600}}
-outbox: {{path: {data / "edge" / clip.device_id / "outbox.sqlite3"}}}
-heartbeat_s: 1
-tracking: {{high_score: {TRACK_START}, low_score: {TRACK_START / 2}}}
-events: {{samples: {{fraction: 0}}}}
-{TAXONOMY_BLOCK}
-rules:
-  classes:
-{classes_block()}
-"""
+  patrol: {{default_radius_m: {BIKE_RADIUS_M}, min_passes: 2, pass_gap_s: 4, window_s: 3600}}"""
+    head = {
+        "comment": "Demo patrol e-bike",
+        "name": "演示 7 号智巡车 (demo patrol bike 7)",
+        "source": "front",
+        "rate_hz": f"{clip.truth.fps:g}",
+        "gates": "",
+    }
+    return _edge_config(clip, data, port, model, head=head, location=location)
 
 
 def server_config(data: Path, port: int, http_port: int) -> str:

@@ -18,6 +18,7 @@ import numpy as np
 from edge.detections import Detections
 from edge.frames import Frame
 from edge.violations import Verdict, Violation
+from streetwatch.demo.scenario import TAXONOMY_BLOCK
 from support.onnx_models import constant_head_model
 
 FRAME_W, FRAME_H = 320, 180
@@ -26,12 +27,7 @@ FRAME_W, FRAME_H = 320, 180
 T0 = datetime(2024, 5, 20, 0, 0, tzinfo=timezone.utc)
 """Monday 08:00 in Asia/Shanghai."""
 
-TAXONOMY = """\
-taxonomy:
-  street_vending: {code: "0501", name_zh: 占道经营}
-  garbage: {code: "0102", name_zh: 暴露垃圾}
-  illegal_signage: {code: "0203", name_zh: 违规户外广告}
-"""
+TAXONOMY = TAXONOMY_BLOCK
 
 
 @dataclass(frozen=True)
