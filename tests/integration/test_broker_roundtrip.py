@@ -145,7 +145,8 @@ def test_status_is_retained_and_the_last_will_reports_offline(
     device.publish_kind(MessageKind.STATUS, TOPICS.status(device_id), encode(online))
 
     watcher = mqtt_client(broker)  # late: sees the retained online status
-    watcher.subscribe(TOPICS.subscription(MessageKind.STATUS), status.qos)
+    # Its own device only: other tests' devices leave retained statuses on the shared broker.
+    watcher.subscribe(TOPICS.subscription(MessageKind.STATUS, device_id), status.qos)
     retained = watcher.wait_message()
     assert retained.retain and decode(MessageKind.STATUS, retained.payload) == online
 
