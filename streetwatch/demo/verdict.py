@@ -9,7 +9,7 @@ the nearest of two cases.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from edge.position.fixes import distance_m
 from server.services.views import CaseSummary
@@ -36,7 +36,6 @@ class Outcome:
     unexpected: tuple[Match, ...]
     duplicates: tuple[tuple[str, int], ...]
     expected: int
-    notes: list[str] = field(default_factory=list)
 
     @property
     def exact(self) -> bool:
