@@ -1,4 +1,4 @@
-"""Check a zone drawn in pixels and write it into an edge config, keeping its comments.
+"""Check zones drawn in pixels and write them into an edge config, keeping its comments.
 
 The file is edited with ruamel.yaml's round-trip mode (comments, key order, flow style and
 indentation stay as written), the result is validated whole as an edge config, and only
@@ -75,10 +75,17 @@ def zone_entry(
 
 
 def add_zone(path: Path, entry: CommentedMap, *, replace: bool = False) -> None:
-    """Add ``entry`` to ``rules.zones`` of the edge config ``path`` (or replace its namesake).
+    """Add ``entry`` to ``rules.zones`` of the edge config ``path``; see :func:`add_zones`."""
+    add_zones(path, [entry], replace=replace)
+
+
+def add_zones(path: Path, entries: Sequence[CommentedMap], *, replace: bool = False) -> None:
+    """Add ``entries`` to ``rules.zones`` of the edge config ``path`` (or replace namesakes).
+
+    The file is written once, with all of them, or not at all.
 
     Raises:
-        UserError: the zone name exists (without ``replace``), or the result is not valid.
+        UserError: a zone name exists (without ``replace``), or the result is not valid.
         streetwatch.yamlconf.ConfigError: the file is not a valid edge config to begin with.
     """
     load_edge_config(path)
@@ -86,16 +93,17 @@ def add_zone(path: Path, entry: CommentedMap, *, replace: bool = False) -> None:
     yaml = _round_trip(text)
     root = yaml.load(text)
     zones = _zones(root)
-    names = [str(zone.get("name")) for zone in zones]
-    if entry["name"] in names:
-        if not replace:
-            raise UserError(
-                f"zone {entry['name']!r} already exists in {path}; use --replace to redraw it"
-            )
-        zones[names.index(entry["name"])] = entry
-    else:
-        zones.append(entry)
-    _write_checked(path, yaml, root)
+    for entry in entries:
+        names = [str(zone.get("name")) for zone in zones]
+        if entry["name"] in names:
+            if not replace:
+                raise UserError(
+                    f"zone {entry['name']!r} already exists in {path}; use --replace to redraw it"
+                )
+            zones[names.index(entry["name"])] = entry
+        else:
+            zones.append(entry)
+    _write_checked(path, yaml, root, "zones" if len(entries) > 1 else "zone")
 
 
 def _zones(root: Any) -> CommentedSeq:
@@ -131,7 +139,7 @@ def _mapping_indent(text: str) -> int:
     return 2
 
 
-def _write_checked(path: Path, yaml: YAML, root: Any) -> None:
+def _write_checked(path: Path, yaml: YAML, root: Any, what: str) -> None:
     scratch = path.with_name(f".{path.name}.zones-tmp")
     with scratch.open("w", encoding="utf-8") as handle:
         yaml.dump(root, handle)
@@ -140,7 +148,7 @@ def _write_checked(path: Path, yaml: YAML, root: Any) -> None:
     except ConfigError as exc:
         scratch.unlink()
         first = exc.errors[0].replace(str(scratch), str(path))
-        raise UserError(f"the zone would make the config invalid: {first}") from None
+        raise UserError(f"the {what} would make the config invalid: {first}") from None
     os.replace(scratch, path)
 
 

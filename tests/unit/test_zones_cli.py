@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -136,3 +137,159 @@ def test_add_bad_polygon_is_one_sentence_and_leaves_the_file(
     assert code == 2 and message.format(config=config) in err and len(err.splitlines()) == 1
     assert config.read_text(encoding="utf-8") == before
     assert [p.name for p in config.parent.iterdir() if p.name.startswith(".")] == []
+
+
+def labelme(
+    path: Path, shapes: list[dict[str, object]], width: int = 1280, height: int = 720
+) -> Path:
+    """Write a LabelMe file as LabelMe 5 saves it, with ``shapes`` completed by its defaults."""
+    full = [
+        {"group_id": None, "description": "", "shape_type": "polygon", "flags": {}, **shape}
+        for shape in shapes
+    ]
+    document: dict[str, object] = {
+        "version": "5.5.0",
+        "flags": {},
+        "shapes": full,
+        "imagePath": "frame.png",
+        "imageData": None,
+        "imageHeight": height,
+        "imageWidth": width,
+    }
+    path.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    return path
+
+
+def test_add_from_labelme_adds_every_shape_and_keeps_comments(
+    config: Path, image: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    frame = tmp_path / "frame.png"
+    source = ["-c", str(config), "--source", str(image)]
+    code, said, _ = run(capsys, "zones", "draw", *source, "--plain", "--out", str(frame))
+    assert code == 0 and said == f"wrote {frame}: the 1280x720 frame, to annotate"
+    plain = cv2.imread(str(frame))
+    assert plain is not None and plain.shape == (720, 1280, 3) and (plain == 128).all()
+
+    before = config.read_text(encoding="utf-8")
+    drawn = labelme(
+        tmp_path / "frame.json",
+        [
+            {
+                "label": "kiosk",
+                "points": [[128, 72], [640, 72], [640, 360], [128, 360]],
+                "description": "drawn on site\nclasses: garbage",
+            },
+            {
+                "label": "exclude: bus stop",
+                "points": [[1280, 720], [640, 360]],
+                "shape_type": "rectangle",
+            },
+        ],
+    )
+    extra = ["--kind", "include", "--classes", "street_vending"]
+    code, said, _ = run(capsys, "zones", "add", *source, "--from", str(drawn), *extra)
+    assert code == 0 and said == (
+        f"added 2 zone(s) from {drawn} to {config}: 'kiosk' (include), 'bus stop' (exclude)"
+    )
+    after = config.read_text(encoding="utf-8")
+    kept = [line for line in before.splitlines() if line.lstrip().startswith("#")]
+    assert all(line in after.splitlines() for line in kept)
+    kiosk, bus_stop = load_edge_config(config).rules.zones[-2:]
+    assert kiosk.name == "kiosk" and kiosk.kind.value == "include"
+    assert kiosk.classes == ["garbage"]
+    assert kiosk.polygon == [(0.1, 0.1), (0.5, 0.1), (0.5, 0.5), (0.1, 0.5)]
+    assert bus_stop.name == "bus stop" and bus_stop.kind.value == "exclude"
+    assert bus_stop.classes == ["street_vending"]
+    assert bus_stop.polygon == [(1.0, 1.0), (0.5, 1.0), (0.5, 0.5), (1.0, 0.5)]
+
+
+def test_add_from_labelme_takes_kinds_from_label_prefixes(
+    config: Path, image: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    square = [[64, 36], [320, 36], [320, 180], [64, 180]]  # drawn on a 640x360 copy
+    shapes: list[dict[str, object]] = [
+        {"label": "include:stalls", "points": square},
+        {"label": "EXCLUDE: lane", "points": square},
+    ]
+    drawn = labelme(tmp_path / "half.json", shapes, 640, 360)
+    args = ["zones", "add", "-c", str(config), "--source", str(image), "--from", str(drawn)]
+    code, _, _ = run(capsys, *args, "--kind", "include")
+    zones = load_edge_config(config).rules.zones
+    assert code == 0 and [(z.name, z.kind.value, z.classes) for z in zones[-2:]] == [
+        ("stalls", "include", []),
+        ("lane", "exclude", []),
+    ]
+    assert zones[-1].polygon == [(0.1, 0.1), (0.5, 0.1), (0.5, 0.5), (0.1, 0.5)]
+
+    before = config.read_text(encoding="utf-8")
+    labelme(drawn, [{"label": "kerb", "points": square}], 640, 360)
+    code, _, err = run(capsys, *args, "--replace")
+    assert (
+        code == 2
+        and err == "streetwatch: shape 'kerb' has no include:/exclude: prefix; give --kind"
+    )
+    assert config.read_text(encoding="utf-8") == before
+
+
+SQUARE = {"label": "square", "points": [[0, 0], [100, 0], [100, 100], [0, 100]]}
+
+
+@pytest.mark.parametrize(
+    ("content", "extra", "message"),
+    [
+        (
+            [SQUARE, {"label": "tall", "points": [[0, 0], [10, 10]], "shape_type": "rectangle"}],
+            {"height": 1024},
+            "{file} was drawn on a 1280x1024 image but the camera frame is 1280x720, another "
+            "aspect ratio: annotate a `zones draw` PNG of this camera",
+        ),
+        (
+            [SQUARE, {"label": "pole", "points": [[5, 5], [9, 9]], "shape_type": "circle"}],
+            {},
+            "shape 'pole' is a circle: only polygons and rectangles can be zones",
+        ),
+        (
+            [SQUARE, {"label": "wide", "points": [[0, 0], [1300, 0], [0, 100]]}],
+            {},
+            "zone 'wide': point 2 (1300,0) is outside the 1280x720 frame",
+        ),
+        ([SQUARE, SQUARE], {}, "two shapes in {file} are labelled 'square'; zone names are unique"),
+        ([SQUARE, {**SQUARE, "label": "sidewalk"}], {}, "zone 'sidewalk' already exists in"),
+        ([{**SQUARE, "label": "left:kerb"}], {}, "unknown prefix: use include: or exclude:"),
+        ([], {}, "{file} holds no shapes: draw polygons on the image in LabelMe"),
+        ('{"imageWidth": 1280, "imageHeight": 7', {}, "LabelMe file {file} is not JSON ("),
+        ('{"shapes": []}', {}, "{file} is not a LabelMe file (imageWidth: Field required)"),
+        ("[1, 2]", {}, "{file} is not a LabelMe file (top level: Input should be"),
+        (None, {}, "LabelMe file {file} does not exist"),
+        ([SQUARE], {"name": True}, "--from names each zone by its label; leave out --name"),
+    ],
+)
+def test_add_from_bad_labelme_is_one_sentence_and_leaves_the_file(
+    config: Path,
+    image: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    content: list[dict[str, object]] | str | None,
+    extra: dict[str, int | bool],
+    message: str,
+) -> None:
+    drawn = tmp_path / "frame.json"
+    if isinstance(content, str):
+        drawn.write_text(content, encoding="utf-8")
+    elif content is not None:
+        labelme(drawn, content, height=int(extra.get("height", 720)))
+    name = ["--name", "z"] if extra.get("name") else []
+    before = config.read_text(encoding="utf-8")
+    args = ["zones", "add", "-c", str(config), "--source", str(image), "--kind", "include"]
+    code, _, err = run(capsys, *args, "--from", str(drawn), *name)
+    assert code == 2 and message.format(file=drawn) in err and len(err.splitlines()) == 1
+    assert config.read_text(encoding="utf-8") == before
+    assert [p.name for p in config.parent.iterdir() if p.name.startswith(".")] == []
+
+
+def test_add_points_needs_a_name_and_kind(
+    config: Path, image: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["zones", "add", "-c", str(config), "--source", str(image), "--name", "z"]
+    code, _, err = run(capsys, *args, "--points", "0,0 100,0 0,100")
+    assert code == 2 and err == "streetwatch: --points needs --name and --kind"
