@@ -122,6 +122,35 @@ class PatrolSettings(Frozen):
         description="Seconds without a sighting of a place after which the next "
         "sighting counts as a new pass.",
     )
+    raised: tuple[Label, ...] = Field(
+        ("illegal_signage",),
+        title="Raised classes",
+        description="Classes that are not seen standing on the road (signs on walls, "
+        "banners): located where the bearings of their track cross as the bike rides past, "
+        "not by the flat-ground projection of the box's bottom edge.",
+    )
+    bearing_spread_deg: float = Field(
+        8.0,
+        gt=0.0,
+        le=90.0,
+        title="Bearing spread",
+        description="How far a raised object's bearings must turn before it is located.",
+    )
+    bearing_tolerance_deg: float = Field(
+        1.5,
+        ge=0.0,
+        le=20.0,
+        title="Bearing tolerance",
+        description="Bearing error of one sighting (heading, box centre), for the accuracy.",
+    )
+    raised_wait_s: float = Field(
+        10.0,
+        gt=0.0,
+        le=600.0,
+        title="Raised wait",
+        description="Seconds a raised object's track may wait for its bearings to cross; "
+        "after that it is reported at the bike's position (no own position).",
+    )
     fences: Path | None = Field(
         None,
         title="Geo-fences",

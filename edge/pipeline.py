@@ -89,7 +89,9 @@ class Pipeline:
             tracked = self.tracker.update(detections, at)
         with timed("rules"):
             found = self.rules.evaluate(frame, tracked)
-            tagged = self.fences.filter(tuple(self.geotagger.tag(v) for v in found))
+            tagged = tuple(self.geotagger.tag(v) for v in found)
+            # a raised object's track may still be being located: held back until it is
+            tagged = self.fences.filter(tuple(v for v in tagged if v.location is not None))
             placed = self.permits.filter(tagged)
             step = self.deduper.update(at, placed)
             near = tuple(v for v in placed if not self.deduper.owns(v.track_id))
@@ -152,7 +154,7 @@ def _placement(
     assert isinstance(location, GpsLocation)
     if positioning is None:
         raise ValueError("a moving camera needs its position source")
-    tagger = MovingGeotagger(positioning, location.camera, location.gps.default_accuracy_m)
     patrol = location.patrol
+    tagger = MovingGeotagger(positioning, location.camera, location.gps.default_accuracy_m, patrol)
     fences = FenceFilter(load_fences(patrol.fences) if patrol.fences else ())
     return tagger, fences, PlaceDeduper(config.events, patrol, outbox.recall())

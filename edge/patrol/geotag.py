@@ -3,7 +3,10 @@
 Each violation's ``observer`` is the bike's position at frame time (interpolated between fixes,
 :mod:`edge.position.track`). With a fresh fix that has a course, the object's position is the
 flat-ground projection of its box's bottom centre (:mod:`edge.patrol.ground`), with source
-``estimated``. Otherwise the event says why it has no own position:
+``estimated``; for a *raised* class (signs on walls, banners: ``patrol.raised``) it is where the
+bearings of its track cross (:mod:`edge.patrol.bearings`). Until they cross, a raised
+violation has no location at all (the pipeline holds it back) for at most ``raised_wait_s``.
+Otherwise the event says why it has no own position:
 
 - no fix: ``location`` and ``observer`` are ``fix: none`` without lat/lon;
 - a stale fix: ``location`` is the bike's last known position, marked ``stale``, no accuracy;
@@ -15,14 +18,20 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from datetime import datetime, timedelta
 
 from contracts.messages import FixMode, Location, LocationSource
-from edge.config_patrol import CameraMount
-from edge.patrol.ground import GroundProjector
+from edge.config_patrol import CameraMount, PatrolSettings
+from edge.patrol.bearings import BearingTracker
+from edge.patrol.ground import GroundPoint, GroundProjector
+from edge.position.fixes import bearing_deg
 from edge.position.provider import Positioning
 from edge.violations import Violation
 
 log = logging.getLogger(__name__)
+
+MAX_TURN_DEG_S = 5.0
+"""A course turning faster than this (degrees per second) gives no bearings."""
 
 
 class MovingGeotagger:
@@ -32,14 +41,28 @@ class MovingGeotagger:
         positioning: the position source.
         mount: the camera mount.
         default_accuracy_m: GPS accuracy when the fix has none.
+        patrol: which classes are raised, and how their bearings are crossed.
     """
 
     def __init__(
-        self, positioning: Positioning, mount: CameraMount, default_accuracy_m: float
+        self,
+        positioning: Positioning,
+        mount: CameraMount,
+        default_accuracy_m: float,
+        patrol: PatrolSettings | None = None,
     ) -> None:
+        patrol = patrol or PatrolSettings()
         self._positioning = positioning
         self._projector = GroundProjector(mount)
         self._default_accuracy_m = default_accuracy_m
+        self._raised = frozenset(patrol.raised)
+        self._wait_s = patrol.raised_wait_s
+        self._bearings = BearingTracker(
+            patrol.bearing_spread_deg,
+            patrol.bearing_tolerance_deg,
+            mount.max_range_m,
+            keep_s=max(patrol.pass_gap_s, patrol.raised_wait_s),
+        )
 
     def tag(self, violation: Violation) -> Violation:
         """Return ``violation`` with ``location`` and ``observer`` set."""
@@ -53,26 +76,57 @@ class MovingGeotagger:
                 observer=observer,
             )
         assert observer.lat is not None and observer.lon is not None
-        x1, _, x2, y2 = violation.box
-        point = self._projector.locate(
-            (observer.lat, observer.lon),
-            observer.heading_deg,
-            ((x1 + x2) / 2.0, y2),
-            (violation.frame.width, violation.frame.height),
-            observer.accuracy_m if observer.accuracy_m is not None else self._default_accuracy_m,
+        accuracy = (
+            observer.accuracy_m if observer.accuracy_m is not None else self._default_accuracy_m
         )
+        camera, size = (observer.lat, observer.lon), (violation.frame.width, violation.frame.height)
+        x1, y1, x2, y2 = violation.box
+        if violation.label in self._raised:
+            ray = self._projector.direction(
+                ((x1 + x2) / 2.0, (y1 + y2) / 2.0), size, observer.heading_deg
+            )
+            steady = not self._turning(violation.seen_at, observer.heading_deg)
+            point = self._bearings.add(
+                violation.track_id,
+                violation.seen_at,
+                camera,
+                bearing_deg(ray[0], ray[1]) if steady else None,
+                accuracy,
+            )
+            if (
+                point is None
+                and self._bearings.waited_s(violation.track_id, violation.seen_at) < self._wait_s
+            ):
+                return replace(violation, location=None, observer=observer)
+        else:
+            point = self._projector.locate(
+                camera, observer.heading_deg, ((x1 + x2) / 2.0, y2), size, accuracy
+            )
         if point is None:
             return replace(
                 violation,
                 location=observer.model_copy(update={"accuracy_m": None}),
                 observer=observer,
             )
-        place = Location(
-            lat=point.lat,
-            lon=point.lon,
-            accuracy_m=round(point.accuracy_m, 2),
-            fix=observer.fix,
-            fix_age_s=observer.fix_age_s,
-            source=LocationSource.ESTIMATED,
-        )
-        return replace(violation, location=place, observer=observer)
+        return replace(violation, location=_estimated(point, observer), observer=observer)
+
+    def _turning(self, at: datetime, heading_deg: float) -> bool:
+        """Return True when the course turned faster than :data:`MAX_TURN_DEG_S` last second.
+
+        The course of a turning bike lags its camera, so its bearings are off.
+        """
+        before = self._positioning.at(at - timedelta(seconds=1.0)).heading_deg
+        if before is None:
+            return False
+        return abs((heading_deg - before + 180.0) % 360.0 - 180.0) > MAX_TURN_DEG_S
+
+
+def _estimated(point: GroundPoint, observer: Location) -> Location:
+    return Location(
+        lat=point.lat,
+        lon=point.lon,
+        accuracy_m=round(point.accuracy_m, 2),
+        fix=observer.fix,
+        fix_age_s=observer.fix_age_s,
+        source=LocationSource.ESTIMATED,
+    )

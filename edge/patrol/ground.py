@@ -48,10 +48,10 @@ class GroundProjector:
     def __init__(self, mount: CameraMount) -> None:
         self._mount = mount
 
-    def offset(
+    def direction(
         self, pixel: tuple[float, float], size: tuple[int, int], heading_deg: float
-    ) -> tuple[float, float] | None:
-        """Return the (east, north) metres from the camera of the road at ``pixel``.
+    ) -> tuple[float, float, float]:
+        """Return the (east, north, up) direction of the ray through ``pixel``.
 
         Args:
             pixel: (u, v) in frame pixels.
@@ -72,12 +72,25 @@ class GroundProjector:
             fwd[2] * right[0],
             fwd[0] * right[1] - fwd[1] * right[0],
         )
-        ray = [xn * right[i] + yn * down[i] + fwd[i] for i in range(3)]
+        east, north, up = (xn * right[i] + yn * down[i] + fwd[i] for i in range(3))
+        return east, north, up
+
+    def offset(
+        self, pixel: tuple[float, float], size: tuple[int, int], heading_deg: float
+    ) -> tuple[float, float] | None:
+        """Return the (east, north) metres from the camera of the road at ``pixel``.
+
+        Args:
+            pixel: (u, v) in frame pixels.
+            size: frame (width, height).
+            heading_deg: the bike's course over ground.
+        """
+        ray = self.direction(pixel, size, heading_deg)
         if ray[2] >= -1e-9:
             return None
-        scale = mount.height_m / -ray[2]
+        scale = self._mount.height_m / -ray[2]
         east, north = scale * ray[0], scale * ray[1]
-        if math.hypot(east, north) > mount.max_range_m:
+        if math.hypot(east, north) > self._mount.max_range_m:
             return None
         return east, north
 

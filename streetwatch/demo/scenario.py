@@ -18,7 +18,7 @@ from streetwatch.demo.expect import Expectation, fixed_expectation, patrol_expec
 from streetwatch.yamlconf import read_document
 from training.synth.camera import Camera, Intrinsics, Pose
 from training.synth.geo import GeoOrigin
-from training.synth.truth import VideoTruth, load_video_truth
+from training.synth.truth import VideoTruth, load_video_truth, ride_mount
 from training.synth.video import ClipSpec, write_clip
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -214,16 +214,14 @@ location:
 
 def bike_config(clip: Clip, data: Path, port: int, model: Path) -> str:
     """The patrol bike's edge config (GPS from the ride's GPX track)."""
-    frames = clip.truth.frames
-    pitch = float(np.median([f.pose.pitch_deg for f in frames]))
-    height = float(np.median([f.pose.height_m for f in frames]))
-    hfov = clip.truth.camera.intrinsics.hfov_deg
+    m = ride_mount(clip.truth)
     location = f"""\
 location:
   mode: gps
   gps: {{kind: gpx, path: {clip.gpx}, default_accuracy_m: 3}}
   max_fix_age_s: 3
-  camera: {{pitch_deg: {pitch:.3f}, height_m: {height:.3f}, hfov_deg: {hfov:.3f}}}
+  camera: {{yaw_deg: {m.yaw_deg}, pitch_deg: {m.pitch_deg}, height_m: {m.height_m},
+    hfov_deg: {m.hfov_deg}}}
   patrol: {{default_radius_m: {BIKE_RADIUS_M}, min_passes: 2, pass_gap_s: 4, window_s: 3600}}"""
     head = {
         "comment": "Demo patrol e-bike",

@@ -77,7 +77,8 @@ location:
   mode: gps
   gps: {{kind: gpx, path: {gpx}, default_accuracy_m: 3}}
   max_fix_age_s: 3
-  camera: {{pitch_deg: {mount.pitch_deg}, height_m: {mount.height_m}, hfov_deg: {mount.hfov_deg}}}
+  camera: {{yaw_deg: {mount.yaw_deg}, pitch_deg: {mount.pitch_deg}, height_m: {mount.height_m}, \
+    hfov_deg: {mount.hfov_deg}}}
   patrol: {{default_radius_m: {RADIUS_M}, min_passes: 2, pass_gap_s: 4, window_s: 3600}}
 outbox: {{path: {tmp / "outbox.sqlite3"}}}
 tracking: {{high_score: {TRACK_START}, low_score: {TRACK_START / 2}}}

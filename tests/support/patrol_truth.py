@@ -26,7 +26,7 @@ from edge.patrol.geotag import MovingGeotagger
 from edge.position.fixes import distance_m
 from edge.position.provider import Positioning
 from edge.violations import Verdict, Violation
-from training.synth.truth import VideoTruth, load_video_truth
+from training.synth.truth import VideoTruth, load_video_truth, ride_mount
 
 
 @dataclass(frozen=True)
@@ -54,15 +54,10 @@ class ProjectionError:
 
 
 def mount_of(truth: VideoTruth, max_range_m: float = 40.0) -> CameraMount:
-    """Return the mount a patrol config would give for the generated camera (its median pitch:
-    the bike pitches by about a degree as it rides)."""
-    pitch = statistics.median(f.pose.pitch_deg for f in truth.frames)  # as if calibrated
-    return CameraMount(
-        pitch_deg=round(pitch, 1),
-        height_m=round(truth.frames[0].pose.height_m, 2),
-        hfov_deg=round(truth.camera.intrinsics.hfov_deg, 1),
-        max_range_m=max_range_m,
-    )
+    """Return the mount a patrol config would give for the generated camera (as if
+    calibrated: :func:`training.synth.truth.ride_mount`)."""
+    mount = ride_mount(truth)
+    return CameraMount(**mount.model_dump(), max_range_m=max_range_m)
 
 
 def location_of(truth_path: Path, truth: VideoTruth, max_range_m: float = 40.0) -> GpsLocation:
@@ -97,7 +92,9 @@ def measure(truth_path: Path, min_visible: float = 0.5) -> ProjectionError:
             cut = box.xyxy[3] >= truth.height - 1
             if target is None or not box.labelled or box.visible_fraction < min_visible or cut:
                 continue
-            seen = tagger.tag(_violation(frame, box.xyxy, target.class_name or "garbage"))
+            seen = tagger.tag(
+                _violation(frame, box.xyxy, target.class_name or "garbage", box.object_id)
+            )
             place = seen.location
             if place is None or place.source is not LocationSource.ESTIMATED:
                 unplaced += 1
@@ -110,11 +107,13 @@ def measure(truth_path: Path, min_visible: float = 0.5) -> ProjectionError:
     return ProjectionError(tuple(errors), tuple(ranges), unplaced)
 
 
-def _violation(frame: Frame, box: tuple[float, float, float, float], label: str) -> Violation:
+def _violation(
+    frame: Frame, box: tuple[float, float, float, float], label: str, track_id: int
+) -> Violation:
     x1, _, x2, y2 = box
     return Violation(
         frame=frame,
-        track_id=1,
+        track_id=track_id,
         class_id=0,
         label=label,
         box=box,

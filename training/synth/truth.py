@@ -8,6 +8,9 @@ JSON line per image) lists the boxes of every tracked object, labelled or not.
 
 from __future__ import annotations
 
+import itertools
+import math
+import statistics
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
@@ -147,3 +150,40 @@ def write_json(model: BaseModel, path: Path) -> None:
 def load_video_truth(path: Path) -> VideoTruth:
     """Read a clip's truth file."""
     return VideoTruth.model_validate_json(path.read_text(encoding="utf-8"))
+
+
+class MountTruth(Frozen):
+    """The bike camera's mount as an installer's calibration finds it (medians over the ride).
+
+    Attributes:
+        yaw_deg: optical axis relative to the direction of travel, degrees clockwise.
+        pitch_deg: degrees below the horizon.
+        height_m: lens height above the road.
+        hfov_deg: horizontal field of view.
+    """
+
+    yaw_deg: float
+    pitch_deg: float
+    height_m: float
+    hfov_deg: float
+
+
+def ride_mount(truth: VideoTruth) -> MountTruth:
+    """Return the mount of a moving clip's camera, as an installer would calibrate it.
+
+    Yaw is the median of the heading against the direction of travel (frames that moved at
+    least 0.2 m); pitch and height are medians (the bike pitches and sways as it rides).
+    """
+    frames = truth.frames
+    yaws = []
+    for a, b in itertools.pairwise(frames):
+        east, north = b.pose.east_m - a.pose.east_m, b.pose.north_m - a.pose.north_m
+        if math.hypot(east, north) >= 0.2:
+            travel = math.degrees(math.atan2(east, north))
+            yaws.append((b.pose.heading_deg - travel + 180.0) % 360.0 - 180.0)
+    return MountTruth(
+        yaw_deg=round(statistics.median(yaws), 2) if yaws else 0.0,
+        pitch_deg=round(statistics.median(f.pose.pitch_deg for f in frames), 2),
+        height_m=round(statistics.median(f.pose.height_m for f in frames), 2),
+        hfov_deg=round(truth.camera.intrinsics.hfov_deg, 2),
+    )
