@@ -6,6 +6,8 @@ group. Both read the same keys and report the same errors.
 
 from __future__ import annotations
 
+import re
+import ssl
 from pathlib import Path
 from typing import Annotated
 
@@ -22,6 +24,37 @@ def _blank_to_none(value: object) -> object:
 
 BlankIsNone = BeforeValidator(_blank_to_none)
 """An empty string (e.g. from ``${VAR:-}``) means the value is not set."""
+
+_NAME_MISMATCH = (62, 64)
+"""OpenSSL verify codes: host name / IP address not in the certificate."""
+_SSL_NOISE = re.compile(r"^\[SSL: \w+\] | \(_ssl\.c:\d+\)$")
+
+
+def describe_tls_error(broker: str, error: BaseException) -> str | None:
+    """Return one sentence on a failed TLS handshake with ``broker``, or None for other errors.
+
+    Args:
+        broker: how the message names the broker, e.g. ``broker HOST:PORT``.
+        error: what connecting raised.
+    """
+    if isinstance(error, ssl.SSLCertVerificationError):
+        detail = str(error.verify_message or error.reason or error).rstrip(".")
+        if error.verify_code in _NAME_MISMATCH:
+            return (
+                f"the TLS certificate of {broker} is for other names ({detail}); set mqtt.host "
+                "to a name the certificate lists"
+            )
+        return (
+            f"{broker} presented a TLS certificate that cannot be verified ({detail}); "
+            "set mqtt.ca_file to the CA that signed it"
+        )
+    if isinstance(error, ssl.SSLError):
+        detail = _SSL_NOISE.sub("", str(error.strerror or error.reason or error))
+        return (
+            f"the TLS handshake with {broker} failed ({detail}); check that mqtt.port is "
+            "the broker's TLS port"
+        )
+    return None
 
 
 class MqttSettings(Frozen):

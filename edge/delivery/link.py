@@ -6,12 +6,15 @@ session expiry; 3.1.1: ``clean_session`` off), the retained ``Status`` ``offline
 will and ``online`` on every connect, and subscriptions to the device's ``acks`` and
 ``config`` topics. paho reconnects by itself with backoff (1 s doubling to 30 s). A refused
 connection (bad credentials, not authorised) and a publish the broker rejects (MQTT 5 PUBACK
-reason >= 0x80) are logged and counted; they never count as delivered.
+reason >= 0x80) are logged and counted; they never count as delivered. A failed TLS handshake
+(a certificate the CA file does not verify) is named as such in ``last_error``, not as an
+unreachable broker.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -28,7 +31,7 @@ from contracts import DeviceState, MessageKind, Status, Topics, encode
 from contracts.topics import DELIVERY
 from edge.config_sections import DeliverySettings
 from streetwatch import __version__
-from streetwatch.mqtt_settings import MqttSettings
+from streetwatch.mqtt_settings import MqttSettings, describe_tls_error
 
 log = logging.getLogger(__name__)
 
@@ -231,7 +234,10 @@ class MqttLink:
 
     def _on_connect_fail(self, _c: Any, _u: Any) -> None:
         self.connect_failures += 1
-        self.last_error = f"broker {self.where} is unreachable"
+        # paho calls this inside its ``except OSError`` block: the error is the one in hand.
+        error = sys.exc_info()[1]
+        tls = describe_tls_error(f"broker {self.where}", error) if error else None
+        self.last_error = tls or f"broker {self.where} is unreachable"
         if self.connect_failures in (1, 10) or self.connect_failures % 100 == 0:
             log.warning("%s (attempt %d); retrying", self.last_error, self.connect_failures)
 
@@ -242,7 +248,8 @@ class MqttLink:
             # Closed before any CONNACK: a 3.1.1-only broker drops an MQTT 5 CONNECT.
             # (After a refused CONNACK the broker closes too: that is no silent close.)
             self._silent_closes += 1
-            self.last_error = f"broker {self.where} closed the connection before answering"
+            hint = "" if self._mqtt.tls else "; if it is a TLS port, set 'tls: true'"
+            self.last_error = f"broker {self.where} closed the connection before answering{hint}"
             if self._silent_closes >= SILENT_CLOSES_BEFORE_DOWNGRADE:
                 self._downgrade.set()
         self._answered = False

@@ -15,6 +15,7 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 
 from server.config import ServerMqttSettings
 from streetwatch.errors import UserError
+from streetwatch.mqtt_settings import describe_tls_error
 
 logger = logging.getLogger(__name__)
 
@@ -63,12 +64,16 @@ def connect(client: paho.Client, settings: ServerMqttSettings, connected: thread
     ``connected`` must be set by the client's ``on_connect`` on success.
 
     Raises:
-        BrokerUnavailableError: unreachable, refused, or no answer in time.
+        BrokerUnavailableError: unreachable, a failed TLS handshake, refused, or no answer
+            in time.
     """
     where = f"{settings.host}:{settings.port}"
     try:
         client.connect(settings.host, settings.port, keepalive=settings.keepalive_s)
     except (OSError, ssl.SSLError) as exc:
+        tls = describe_tls_error(f"the MQTT broker at {where}", exc)
+        if tls:
+            raise BrokerUnavailableError(tls) from None
         reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         raise BrokerUnavailableError(f"cannot reach the MQTT broker at {where}: {reason}") from None
     client.loop_start()
@@ -76,6 +81,8 @@ def connect(client: paho.Client, settings: ServerMqttSettings, connected: thread
         client.loop_stop()
         failure = getattr(client, "_streetwatch_refusal", None)
         detail = f"it refused the connection: {failure}" if failure else "no answer"
+        if not failure and not settings.tls:
+            detail += "; if it is a TLS port, set 'tls: true'"
         raise BrokerUnavailableError(f"the MQTT broker at {where} did not accept us ({detail})")
 
 

@@ -46,12 +46,19 @@ class AckReceiver:
         prefix: topic prefix.
         auto_ack: send commit-acks (else only record); may be switched on later, and the
             next retry of an event is then acknowledged.
+        client: the unconnected paho client to use (e.g. one with TLS and credentials);
+            default an anonymous one.
 
     Set ``reject`` (event ids) or ``reject_all`` to answer with rejections instead.
     """
 
     def __init__(
-        self, endpoint: Endpoint, prefix: str = "streetwatch/v1", *, auto_ack: bool = True
+        self,
+        endpoint: Endpoint,
+        prefix: str = "streetwatch/v1",
+        *,
+        auto_ack: bool = True,
+        client: paho.Client | None = None,
     ) -> None:
         self.topics = Topics(prefix)
         self.auto_ack = auto_ack
@@ -67,7 +74,9 @@ class AckReceiver:
         self._pending: dict[str, ViolationEvent] = {}
         self._cond = threading.Condition()
         self._endpoint = endpoint
-        self._client = paho.Client(CallbackAPIVersion.VERSION2, client_id=unique_client_id("acker"))
+        self._client = client or paho.Client(
+            CallbackAPIVersion.VERSION2, client_id=unique_client_id("acker")
+        )
         self._client.on_message = self._on_message
         self._ready = threading.Event()
         self._client.on_subscribe = lambda *_a: self._ready.set()
