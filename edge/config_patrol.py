@@ -130,7 +130,7 @@ class PatrolSettings(Frozen):
         "not by the flat-ground projection of the box's bottom edge.",
     )
     bearing_spread_deg: float = Field(
-        8.0,
+        12.0,
         gt=0.0,
         le=90.0,
         title="Bearing spread",
