@@ -12,17 +12,17 @@ from datetime import timedelta
 import numpy as np
 import pytest
 from support.edge_setup import FRAME_H, FRAME_W, T0, violation
+from support.gps_fixes import LAT0, LON0, fix, positioning
 
-from contracts.messages import FixMode, LocationSource
-from edge.config_patrol import CameraMount, GpsLocation, GpsSettings, PatrolSettings
+from contracts.messages import LocationSource
+from edge.config_patrol import CameraMount, PatrolSettings
 from edge.patrol.bearings import Bearing, triangulate
 from edge.patrol.geotag import MovingGeotagger
-from edge.position.fixes import Fix, distance_m, moved_by
+from edge.position.fixes import distance_m, moved_by
 from edge.position.provider import Positioning
 from edge.violations import Violation
 from training.synth.camera import Camera, Intrinsics, Pose
 
-LAT0, LON0 = 31.2286, 121.4753
 SIGN = (6.0, 25.0)  # east, north of the start, metres
 
 
@@ -59,24 +59,7 @@ def test_a_minority_of_bad_bearings_is_dropped() -> None:
 
 
 def northbound(seconds: float, speed: float = 5.0) -> Positioning:
-    where = Positioning(
-        GpsLocation(mode="gps", gps=GpsSettings(kind="gpsd", uri="127.0.0.1:1"), max_fix_age_s=2.0)
-    )
-    for second in range(int(seconds) + 2):
-        lat, lon = moved_by(LAT0, LON0, 0.0, second * speed)
-        where.add(
-            Fix(
-                time=T0 + timedelta(seconds=second),
-                lat=lat,
-                lon=lon,
-                mode=FixMode.FIX_3D,
-                source=LocationSource.GPSD,
-                accuracy_m=2.0,
-                heading_deg=0.0,
-                speed_mps=speed,
-            )
-        )
-    return where
+    return positioning(*(fix(t, t * speed, speed=speed) for t in range(int(seconds) + 2)))
 
 
 MOUNT = CameraMount(pitch_deg=2.0, height_m=1.2, hfov_deg=90.0)

@@ -8,16 +8,14 @@ from datetime import timedelta
 import numpy as np
 import pytest
 from support.edge_setup import T0, violation
+from support.gps_fixes import LAT0, LON0, fix, positioning
 
 from contracts.messages import FixMode, LocationSource
-from edge.config_patrol import CameraMount, GpsLocation, GpsSettings
+from edge.config_patrol import CameraMount
 from edge.patrol.geotag import MovingGeotagger
 from edge.patrol.ground import GroundProjector
-from edge.position.fixes import Fix, distance_m, moved_by
-from edge.position.provider import Positioning
+from edge.position.fixes import distance_m
 from training.synth.camera import Camera, Intrinsics, Pose
-
-LAT0, LON0 = 31.2286, 121.4753
 
 
 @pytest.mark.parametrize(
@@ -49,29 +47,6 @@ def test_above_the_horizon_or_beyond_range_has_no_estimate() -> None:
     near = projector.locate((LAT0, LON0), 0.0, (320.0, 300.0), (640, 360), 3.0)
     assert near is not None and near.range_m < 10.0
     assert 3.0 < near.accuracy_m < 4.0  # GPS 3 m plus the pitch tolerance at short range
-
-
-def positioning(*fixes: Fix) -> Positioning:
-    where = Positioning(
-        GpsLocation(mode="gps", gps=GpsSettings(kind="gpsd", uri="127.0.0.1:1"), max_fix_age_s=2.0)
-    )
-    for fix in fixes:
-        where.add(fix)
-    return where
-
-
-def fix(seconds: float, north: float, *, heading: float | None = 0.0) -> Fix:
-    lat, lon = moved_by(LAT0, LON0, 0.0, north)
-    return Fix(
-        time=T0 + timedelta(seconds=seconds),
-        lat=lat,
-        lon=lon,
-        mode=FixMode.FIX_3D,
-        source=LocationSource.GPSD,
-        accuracy_m=2.0,
-        heading_deg=heading,
-        speed_mps=5.0,
-    )
 
 
 MOUNT = CameraMount(pitch_deg=10.0, height_m=1.2, hfov_deg=90.0)
