@@ -55,6 +55,7 @@ class ImportReport:
     backgrounds: Counter[str] = field(default_factory=Counter)
     boxes: Counter[tuple[str, str]] = field(default_factory=Counter)
     dropped_boxes: int = 0
+    repeated: int = 0
 
     def table(self, names: list[str]) -> str:
         """Return a plain-text table of the counts."""
@@ -63,6 +64,8 @@ class ImportReport:
             counts = " ".join(f"{self.boxes[(split, n)]:>16}" for n in names)
             rows.append(f"{split:<6} {self.images[split]:>7} {self.backgrounds[split]:>6} {counts}")
         rows.append(f"dropped boxes of unmapped classes: {self.dropped_boxes}")
+        if self.repeated:
+            rows.append(f"extra train copies from 'repeat' (counted above): {self.repeated}")
         return "\n".join(rows)
 
 
@@ -219,7 +222,11 @@ def _place(image: Path, target: Path) -> None:
 
 
 def import_datasets(recipe: Recipe, base: Path, out: Path) -> ImportReport:
-    """Merge the recipe's sources into a YOLO dataset at ``out``; return the counts."""
+    """Merge the recipe's sources into a YOLO dataset at ``out``; return the counts.
+
+    A source's train images are written ``repeat`` times (copies named ``<stem>__r2`` ...,
+    hard links where the file system allows); its valid and test images once.
+    """
     report = ImportReport()
     class_ids = {name: i for i, name in enumerate(recipe.names)}
     if out.exists():
@@ -232,18 +239,33 @@ def import_datasets(recipe: Recipe, base: Path, out: Path) -> ImportReport:
             split = sample.split
             if source.splits is SplitPolicy.ASSIGN or split is None:
                 split = assign_split(f"{source.name}:{sample.group}", recipe.split)
-            stem = f"{source.name}-{sample.image.stem}"
-            _place(sample.image, out / "images" / split / f"{stem}{sample.image.suffix.lower()}")
-            label = out / "labels" / split / f"{stem}.txt"
-            label.parent.mkdir(parents=True, exist_ok=True)
-            lines = [box.line(class_ids[box.class_name]) for box in sample.boxes]
-            label.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
-            report.images[split] += 1
-            report.backgrounds[split] += not sample.boxes
-            for box in sample.boxes:
-                report.boxes[(split, box.class_name)] += 1
+            copies = source.repeat if split == "train" else 1
+            for copy in range(1, copies + 1):
+                stem = f"{source.name}-{sample.image.stem}" + (f"__r{copy}" if copy > 1 else "")
+                _write_sample(sample, split, stem=stem, out=out, class_ids=class_ids, report=report)
+            report.repeated += copies - 1
     _write_data_yaml(out, recipe.names)
     return report
+
+
+def _write_sample(
+    sample: Sample,
+    split: str,
+    *,
+    stem: str,
+    out: Path,
+    class_ids: dict[str, int],
+    report: ImportReport,
+) -> None:
+    _place(sample.image, out / "images" / split / f"{stem}{sample.image.suffix.lower()}")
+    label = out / "labels" / split / f"{stem}.txt"
+    label.parent.mkdir(parents=True, exist_ok=True)
+    lines = [box.line(class_ids[box.class_name]) for box in sample.boxes]
+    label.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    report.images[split] += 1
+    report.backgrounds[split] += not sample.boxes
+    for box in sample.boxes:
+        report.boxes[(split, box.class_name)] += 1
 
 
 def _write_data_yaml(out: Path, names: list[str]) -> None:

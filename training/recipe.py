@@ -49,6 +49,14 @@ class Source(Frozen):
         title="Split policy",
         description="'keep' the source's own splits (when it has them) or 'assign' by group.",
     )
+    repeat: int = Field(
+        1,
+        ge=1,
+        le=20,
+        title="Repeat",
+        description="Times the source's train images are imported (1..20), so a small dataset "
+        "keeps its weight beside large ones; valid and test images are imported once.",
+    )
 
 
 class SplitFractions(Frozen):

@@ -1,7 +1,8 @@
 """``streetwatch synth``: synthetic street scenes — YOLO image datasets and clips with truth.
 
 ``synth images`` writes a YOLO dataset (images, labels, data.yaml, per-image truth) and prints
-counts per split and class; ``synth video`` writes an MP4 with per-frame ground truth (and a
+counts per split and class; ``synth paste`` pastes real object crops onto such images (split by
+split); ``synth video`` writes an MP4 with per-frame ground truth (and a
 GPX track for a moving camera); ``synth fonts`` says which CJK font draws sign text.
 """
 
@@ -19,6 +20,8 @@ from training.synth.dataset import DatasetSpec, parse_splits, write_dataset
 from training.synth.fonts import find_cjk_font
 from training.synth.geo import GeoOrigin, parse_origin
 from training.synth.labels import LabelRule
+from training.synth.paste_dataset import PasteSpec, write_paste_dataset
+from training.synth.taxonomy import CLASS_NAMES
 from training.synth.video import DEFAULT_START, ClipSpec, write_clip
 
 MAX_SIDE = 4096
@@ -29,6 +32,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     synth = sub.add_parser("synth", help="synthetic street scenes with ground truth")
     actions = synth.add_subparsers(dest="action", metavar="ACTION", required=True)
     _images_parser(actions)
+    _paste_parser(actions)
     _video_parser(actions)
     fonts = actions.add_parser("fonts", help="show the CJK font used for sign text")
     fonts.set_defaults(handler=_fonts)
@@ -76,6 +80,37 @@ def _images_parser(actions: argparse._SubParsersAction[argparse.ArgumentParser])
         help="street views, or frames of generated pole and bike clips (default %(default)s)",
     )
     p.set_defaults(handler=_images)
+
+
+def _paste_parser(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = actions.add_parser(
+        "paste",
+        help="paste real object crops onto a YOLO dataset of street scenes",
+        description="Cut the boxes of one class out of a YOLO dataset and paste them onto the "
+        "ground of background images (perspective-scaled, clear of labelled boxes, feathered "
+        "and colour-matched), keeping splits apart: train crops only onto train backgrounds, "
+        "valid onto valid, test onto test. Writes images/, labels/, data.yaml and prints "
+        "counts per split and class.",
+    )
+    p.add_argument("--objects", type=Path, required=True, help="YOLO dataset to cut objects from")
+    p.add_argument(
+        "--object-class", type=int, required=True, help="class id of the boxes to cut out"
+    )
+    p.add_argument("--onto", type=Path, required=True, help="YOLO dataset of backgrounds")
+    p.add_argument(
+        "--target-class",
+        type=int,
+        required=True,
+        help="class id of pasted boxes: "
+        + ", ".join(f"{i} {n}" for i, n in enumerate(CLASS_NAMES)),
+    )
+    p.add_argument("--out", type=Path, required=True, help="output folder")
+    p.add_argument("--count", type=int, required=True, help="number of images")
+    p.add_argument(
+        "--per-image", type=int, default=2, help="most objects pasted per image (default 2)"
+    )
+    p.add_argument("--seed", type=int, default=0, help="seed (same seed and inputs: same output)")
+    p.set_defaults(handler=_paste)
 
 
 def _video_parser(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -187,6 +222,34 @@ def _images(args: argparse.Namespace) -> int:
         f"wrote {args.out / 'data.yaml'} ({args.count} images in {elapsed:.1f} s, "
         f"{args.count / max(elapsed, 1e-9):.1f} images/s)"
     )
+    return 0
+
+
+def _paste(args: argparse.Namespace) -> int:
+    if args.count < 1 or args.per_image < 1:
+        raise UserError("--count and --per-image must be at least 1")
+    if args.object_class < 0:
+        raise UserError("--object-class must be a class id (0 or more)")
+    if not 0 <= args.target_class < len(CLASS_NAMES):
+        raise UserError(f"--target-class must be a class id from 0 to {len(CLASS_NAMES) - 1}")
+    spec = PasteSpec(
+        objects=args.objects,
+        object_class=args.object_class,
+        onto=args.onto,
+        target_class=args.target_class,
+        out=args.out,
+        count=args.count,
+        per_image=args.per_image,
+        seed=args.seed,
+    )
+    started = time.monotonic()
+    try:
+        report = write_paste_dataset(spec, progress=_progress("images"))
+    except OSError as exc:
+        raise UserError(f"cannot write the dataset to {args.out}: {exc.strerror or exc}") from None
+    print(report.table())
+    elapsed = time.monotonic() - started
+    print(f"wrote {args.out / 'data.yaml'} ({args.count} images in {elapsed:.1f} s)")
     return 0
 
 

@@ -149,3 +149,27 @@ def test_cli_prints_the_counts(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert main(["dataset", "import", str(recipe), "--out", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
     assert "train        1      0                0                2                0" in out
+
+
+def test_repeat_copies_train_images_only_and_counts_them(tmp_path: Path) -> None:
+    _yolo_source(tmp_path / "src")
+    recipe = _recipe(format="yolo", path="src", classes={"1": "garbage"}, repeat=3)
+    report = import_datasets(recipe, tmp_path, tmp_path / "out")
+    assert dict(report.images) == {"train": 3, "valid": 1, "test": 1}
+    assert report.boxes[("train", "garbage")] == 6 and report.boxes[("test", "garbage")] == 2
+    assert report.repeated == 2 and "extra train copies" in report.table(recipe.names)
+    stem = "src-a_train_jpg.rf.0123456789abcdef0123"
+    images = sorted(p.name for p in (tmp_path / "out/images/train").iterdir())
+    assert images == [f"{stem}.jpg", f"{stem}__r2.jpg", f"{stem}__r3.jpg"]
+    labels = [(tmp_path / f"out/labels/train/{stem}{s}.txt").read_text() for s in ("", "__r3")]
+    assert labels[0] == labels[1] and labels[0].count("\n") == 2
+    for split in ("valid", "test"):
+        assert len(list((tmp_path / "out/images" / split).iterdir())) == 1
+        assert len(list((tmp_path / "out/labels" / split).iterdir())) == 1
+
+
+def test_repeat_is_bounded() -> None:
+    for bad in (0, 21):
+        with pytest.raises(ValueError, match="repeat"):
+            _recipe(format="yolo", path=".", classes={"1": "garbage"}, repeat=bad)
+    assert _recipe(format="yolo", path=".", classes={"1": "garbage"}).sources[0].repeat == 1

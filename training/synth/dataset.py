@@ -233,15 +233,16 @@ def write_dataset(
         (spec.out / "truth" / f"{split}.jsonl").write_text(
             "".join(f"{line}\n" for line in lines), encoding="utf-8"
         )
-    _write_data_yaml(spec.out)
+    write_data_yaml(spec.out)
     (spec.out / "report.json").write_text(
         json.dumps(report.as_dict(), indent=1) + "\n", encoding="utf-8"
     )
     return report
 
 
-def _write_data_yaml(out: Path) -> None:
-    lines = ["# Written by 'streetwatch synth images'; paths are relative to this file."]
+def write_data_yaml(out: Path, command: str = "streetwatch synth images") -> None:
+    """Write ``out/data.yaml``: the split folders and the detector's class names."""
+    lines = [f"# Written by '{command}'; paths are relative to this file."]
     lines += [
         f"{key}: images/{split}"
         for key, split in (("train", "train"), ("val", "valid"), ("test", "test"))
