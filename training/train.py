@@ -31,6 +31,10 @@ class TrainSpec:
         workers: data-loader workers.
         patience: epochs without improvement before stopping early.
         copy_paste: probability of copy-paste augmentation.
+        lr0: AdamW learning rate; ``None`` lets ultralytics pick the optimizer and rate.
+        warmup_epochs: learning-rate warm-up; its high bias rate unsettles a trained head,
+            so fine-tuning a checkpoint wants 0.
+        close_mosaic: the last epochs trained without mosaic (all of them in a short run).
     """
 
     data: Path
@@ -46,6 +50,9 @@ class TrainSpec:
     workers: int = 2
     patience: int = 50
     copy_paste: float = 0.0
+    lr0: float | None = None
+    warmup_epochs: float = 3.0
+    close_mosaic: int = 10
 
 
 def train(spec: TrainSpec) -> Path:
@@ -61,7 +68,9 @@ def train(spec: TrainSpec) -> Path:
         if not spec.data.is_file():
             raise UserError(f"dataset file {spec.data} does not exist")
         from_yaml = spec.model.endswith((".yaml", ".yml"))
-        extra = {"time": spec.hours} if spec.hours else {}
+        extra: dict[str, object] = {"time": spec.hours} if spec.hours else {}
+        if spec.lr0 is not None:
+            extra |= {"optimizer": "AdamW", "lr0": spec.lr0}
         yolo(spec.model).train(
             data=str(spec.data.resolve()),
             epochs=spec.epochs,
@@ -76,6 +85,8 @@ def train(spec: TrainSpec) -> Path:
             seed=spec.seed,
             patience=spec.patience,
             copy_paste=spec.copy_paste,
+            warmup_epochs=spec.warmup_epochs,
+            close_mosaic=spec.close_mosaic,
             plots=False,
             amp=spec.device != "cpu",
             **extra,

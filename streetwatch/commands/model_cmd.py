@@ -39,6 +39,21 @@ def _register_train(actions: Sub) -> None:
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--patience", type=int, default=50)
     p.add_argument("--copy-paste", type=float, default=0.0, help="copy-paste probability")
+    p.add_argument(
+        "--lr0",
+        type=float,
+        default=None,
+        help="AdamW learning rate (default: ultralytics picks the optimizer and rate)",
+    )
+    p.add_argument(
+        "--warmup-epochs",
+        type=float,
+        default=3.0,
+        help="learning-rate warm-up (0 when fine-tuning a trained checkpoint)",
+    )
+    p.add_argument(
+        "--close-mosaic", type=int, default=10, help="last epochs trained without mosaic"
+    )
     p.set_defaults(handler=_train)
 
 
@@ -59,6 +74,9 @@ def _train(args: argparse.Namespace) -> int:
         workers=args.workers,
         patience=args.patience,
         copy_paste=args.copy_paste,
+        lr0=args.lr0,
+        warmup_epochs=args.warmup_epochs,
+        close_mosaic=args.close_mosaic,
     )
     print(f"best checkpoint: {train(spec)}")
     return 0

@@ -13,6 +13,7 @@ from support.services import require_module
 from edge.detector import OnnxDetector
 from edge.images import read_image, resize
 from streetwatch.cli import main
+from streetwatch.yamlconf import read_document
 
 require_module("ultralytics", "the [train] extra")
 
@@ -52,6 +53,13 @@ def test_train_export_detect_quantize_evaluate(
     assert main(["model", "train", *args, "--batch", "8"]) == 0
     weights = run / "weights" / "last.pt"
     assert weights.is_file()
+    # fine-tuning the checkpoint: no warm-up, an AdamW rate of our own, no mosaic
+    tune = ["--data", str(data), "--out", str(tmp_path / "tune"), "--epochs", "1", "--imgsz", "160"]
+    tuning = ["--model", str(weights), "--lr0", "0.0005", "--warmup-epochs", "0"]
+    assert main(["model", "train", *tune, *tuning, "--close-mosaic", "1", "--batch", "8"]) == 0
+    used = read_document(tmp_path / "tune" / "args.yaml").data
+    assert (used["optimizer"], used["lr0"], used["warmup_epochs"]) == ("AdamW", 0.0005, 0.0)
+    assert used["close_mosaic"] == 1
 
     fp32 = tmp_path / "smoke.onnx"
     export = [str(weights), "--out", str(fp32), "--imgsz", "160,256", "--version", "smoke"]
