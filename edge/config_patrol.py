@@ -143,13 +143,14 @@ class PatrolSettings(Frozen):
         title="Bearing tolerance",
         description="Bearing error of one sighting (heading, box centre), for the accuracy.",
     )
-    raised_wait_s: float = Field(
+    place_wait_s: float = Field(
         10.0,
         gt=0.0,
         le=600.0,
-        title="Raised wait",
-        description="Seconds a raised object's track may wait for its bearings to cross; "
-        "after that it is reported at the bike's position (no own position).",
+        title="Place wait",
+        description="Seconds a track seen with a good fix but not placeable yet (a raised "
+        "object whose bearings have not crossed; a point beyond range or above the horizon) "
+        "is held back; after that it is reported at the bike's position (no own position).",
     )
     fences: Path | None = Field(
         None,

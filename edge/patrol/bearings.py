@@ -50,7 +50,6 @@ class _Track:
     """Bearings of one track (mutable, private to this stage)."""
 
     origin: tuple[float, float]
-    first_seen: datetime
     last_seen: datetime
     bearings: list[Bearing] = field(default_factory=list)
 
@@ -180,11 +179,6 @@ class BearingTracker:
         self._keep_s = keep_s
         self._tracks: dict[int, _Track] = {}
 
-    def waited_s(self, track_id: int, at: datetime) -> float:
-        """Return how long ``track_id`` has been waiting for an estimate (0 if unknown)."""
-        track = self._tracks.get(track_id)
-        return 0.0 if track is None else (at - track.first_seen).total_seconds()
-
     def add(
         self,
         track_id: int,
@@ -206,7 +200,7 @@ class BearingTracker:
         self._forget(at)
         track = self._tracks.get(track_id)
         if track is None:
-            track = self._tracks[track_id] = _Track(camera, at, at)
+            track = self._tracks[track_id] = _Track(camera, at)
         track.last_seen = max(track.last_seen, at)
         east, north = offset_m(*track.origin, *camera)
         if azimuth_deg is not None:

@@ -4,13 +4,17 @@ Each violation's ``observer`` is the bike's position at frame time (interpolated
 :mod:`edge.position.track`). With a fresh fix that has a course, the object's position is the
 flat-ground projection of its box's bottom centre (:mod:`edge.patrol.ground`), with source
 ``estimated``; for a *raised* class (signs on walls, banners: ``patrol.raised``) it is where the
-bearings of its track cross (:mod:`edge.patrol.bearings`). Until they cross, a raised
-violation has no location at all (the pipeline holds it back) for at most ``raised_wait_s``.
-Otherwise the event says why it has no own position:
+bearings of its track cross (:mod:`edge.patrol.bearings`).
+
+With a good fix, a sighting that cannot be placed *yet* — a raised object whose bearings have
+not crossed, a point beyond ``max_range_m`` or above the horizon (the bike is still far
+away) — has no location at all: the pipeline holds it back, for at most ``place_wait_s`` of
+its track; after that it is reported at the bike's position. Otherwise the event says why it
+has no own position:
 
 - no fix: ``location`` and ``observer`` are ``fix: none`` without lat/lon;
 - a stale fix: ``location`` is the bike's last known position, marked ``stale``, no accuracy;
-- no course yet, or the point is beyond range: ``location`` is the bike's position
+- no course yet (the bike stands), or the wait is over: ``location`` is the bike's position
   without accuracy (the sign that it is not the object's own).
 """
 
@@ -56,12 +60,10 @@ class MovingGeotagger:
         self._projector = GroundProjector(mount)
         self._default_accuracy_m = default_accuracy_m
         self._raised = frozenset(patrol.raised)
-        self._wait_s = patrol.raised_wait_s
+        keep_s = max(patrol.pass_gap_s, patrol.place_wait_s)
+        self._waits = TrackWaits(patrol.place_wait_s, keep_s)
         self._bearings = BearingTracker(
-            patrol.bearing_spread_deg,
-            patrol.bearing_tolerance_deg,
-            mount.max_range_m,
-            keep_s=max(patrol.pass_gap_s, patrol.raised_wait_s),
+            patrol.bearing_spread_deg, patrol.bearing_tolerance_deg, mount.max_range_m, keep_s
         )
 
     def tag(self, violation: Violation) -> Violation:
@@ -93,15 +95,12 @@ class MovingGeotagger:
                 bearing_deg(ray[0], ray[1]) if steady else None,
                 accuracy,
             )
-            if (
-                point is None
-                and self._bearings.waited_s(violation.track_id, violation.seen_at) < self._wait_s
-            ):
-                return replace(violation, location=None, observer=observer)
         else:
             point = self._projector.locate(
                 camera, observer.heading_deg, ((x1 + x2) / 2.0, y2), size, accuracy
             )
+        if point is None and self._waits.holds(violation.track_id, violation.seen_at):
+            return replace(violation, location=None, observer=observer)
         if point is None:
             return replace(
                 violation,
@@ -119,6 +118,31 @@ class MovingGeotagger:
         if before is None:
             return False
         return abs((heading_deg - before + 180.0) % 360.0 - 180.0) > MAX_TURN_DEG_S
+
+
+class TrackWaits:
+    """How long each track has waited to be placed (mutable, private to this stage).
+
+    Args:
+        wait_s: how long a track is held back.
+        keep_s: a track unseen this long is forgotten.
+    """
+
+    def __init__(self, wait_s: float, keep_s: float) -> None:
+        self._wait_s = wait_s
+        self._keep_s = keep_s
+        self._first: dict[int, datetime] = {}
+        self._last: dict[int, datetime] = {}
+
+    def holds(self, track_id: int, at: datetime) -> bool:
+        """Record an unplaced sighting; return True while its track is still held back."""
+        self._last = {
+            t: last for t, last in self._last.items() if (at - last).total_seconds() <= self._keep_s
+        }
+        self._first = {t: first for t, first in self._first.items() if t in self._last}
+        first = self._first.setdefault(track_id, at)
+        self._last[track_id] = max(at, self._last.get(track_id, at))
+        return (at - first).total_seconds() < self._wait_s
 
 
 def _estimated(point: GroundPoint, observer: Location) -> Location:

@@ -96,18 +96,28 @@ def test_a_sign_on_a_wall_is_held_back_then_placed_where_its_bearings_cross() ->
     true_lat, true_lon = moved_by(LAT0, LON0, *SIGN)
     assert distance_m(true_lat, true_lon, last.lat, last.lon) < 1.0
     assert last.accuracy_m >= 2.0  # never better than the GPS fix
-    # the flat-ground projection of the same boxes (a class not raised) is far off
+    # the flat-ground projection of the same boxes (a class not raised) cannot place the sign
+    # (its bottom edge is above the horizon): the sighting is held back, not misplaced
     ground = MovingGeotagger(northbound(5.0), MOUNT, 3.0, PatrolSettings(raised=()))
-    flat = ground.tag(sign_seen(2.0, 5.0, "illegal_signage")).location
-    assert flat is not None
-    assert flat.lat is None or distance_m(true_lat, true_lon, flat.lat, flat.lon or 0.0) > 5.0
+    assert ground.tag(sign_seen(2.0, 5.0, "illegal_signage")).location is None
+
+
+def test_a_far_ground_object_is_held_back_until_it_comes_into_range() -> None:
+    tagger = MovingGeotagger(
+        northbound(20.0), CameraMount(pitch_deg=2.0, height_m=1.2, max_range_m=15.0), 3.0
+    )
+    far = (150.0, 88.0, 170.0, 93.0)  # just below the horizon: ~23 m ahead, beyond range
+    assert tagger.tag(violation(T0, box=far)).location is None
+    near = (140.0, 150.0, 180.0, 170.0)  # the same track seconds later, close
+    placed = tagger.tag(violation(T0 + timedelta(seconds=3), box=near)).location
+    assert placed is not None and placed.source is LocationSource.ESTIMATED
 
 
 @pytest.mark.parametrize("wait_s", [2.0, 4.0])
 def test_a_sign_whose_bearings_never_turn_falls_back_to_the_bike_after_the_wait(
     wait_s: float,
 ) -> None:
-    tagger = MovingGeotagger(northbound(10.0), MOUNT, 3.0, PatrolSettings(raised_wait_s=wait_s))
+    tagger = MovingGeotagger(northbound(10.0), MOUNT, 3.0, PatrolSettings(place_wait_s=wait_s))
     box = (150.0, 40.0, 170.0, 60.0)  # straight ahead, far away: the bearing never turns
     seen = [
         tagger.tag(violation(T0 + timedelta(seconds=t / 2), box=box, label="illegal_signage"))
