@@ -16,6 +16,7 @@ from pathlib import Path
 from edge.images import IMAGE_SUFFIXES
 from streetwatch.errors import UserError
 from training.recipe import Recipe, Source, SourceFormat, SplitFractions, SplitPolicy
+from training.synth.yolo_folder import read_boxes
 
 SPLITS = ("train", "valid", "test")
 _SPLIT_ALIASES = {"train": "train", "valid": "valid", "val": "valid", "test": "test"}
@@ -99,29 +100,12 @@ def _split_from(parts: tuple[str, ...]) -> str | None:
 
 def _yolo_boxes(label: Path, source: Source, report: ImportReport) -> tuple[LabelBox, ...]:
     boxes = []
-    text = label.read_text(encoding="utf-8") if label.is_file() else ""
-    for number, line in enumerate(text.splitlines(), start=1):
-        values = line.split()
-        if not values:
-            continue
-        target = source.classes.get(values[0])
+    for box in read_boxes(label):
+        target = source.classes.get(str(box.class_id))
         if target is None:
             report.dropped_boxes += 1
             continue
-        try:
-            coords = [float(v) for v in values[1:]]
-        except ValueError:
-            raise UserError(f"{label}:{number}: not a YOLO label line: {line!r}") from None
-        if len(coords) == 4:
-            cx, cy, w, h = coords
-            box = _clamp_box(target, cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
-        elif len(coords) >= 6 and len(coords) % 2 == 0:
-            xs, ys = coords[0::2], coords[1::2]
-            box = _clamp_box(target, min(xs), min(ys), max(xs), max(ys))
-        else:
-            raise UserError(f"{label}:{number}: expected 4 box values or a polygon: {line!r}")
-        if box is not None:
-            boxes.append(box)
+        boxes.append(LabelBox(target, box.cx, box.cy, box.w, box.h))
     return tuple(boxes)
 
 
