@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from streetwatch.errors import UserError
 from training.ultra import yolo_class
@@ -59,14 +61,11 @@ def train(spec: TrainSpec) -> Path:
     """Run (or resume) training; return the best checkpoint."""
     yolo = yolo_class()
     last = spec.out / "weights" / "last.pt"
+    if not spec.data.is_file():
+        raise UserError(f"dataset file {spec.data} does not exist")
     if spec.resume:
-        if not last.is_file():
-            raise UserError(f"nothing to resume: {last} does not exist")
-        log.info("resuming %s", last)
-        yolo(str(last)).train(resume=True)
+        _resume(yolo, spec, last)
     else:
-        if not spec.data.is_file():
-            raise UserError(f"dataset file {spec.data} does not exist")
         from_yaml = spec.model.endswith((".yaml", ".yml"))
         extra: dict[str, object] = {"time": spec.hours} if spec.hours else {}
         if spec.lr0 is not None:
@@ -93,3 +92,51 @@ def train(spec: TrainSpec) -> Path:
         )
     best = spec.out / "weights" / "best.pt"
     return best if best.is_file() else last
+
+
+def _resume(yolo: Any, spec: TrainSpec, last: Path) -> None:
+    """Continue ``last``, or a checkpoint given as ``spec.model`` (copied to ``last`` first).
+
+    A checkpoint records the absolute data and run paths of the machine it was saved on; the
+    dataset, run folder, device, workers and time limit of this machine replace them.
+    """
+    if not last.is_file():
+        source = Path(spec.model)
+        if source.suffix != ".pt" or not source.is_file():
+            raise UserError(
+                f"nothing to resume: {last} does not exist (give --model CHECKPOINT.pt to "
+                "resume a run saved elsewhere)"
+            )
+        _check_resumable(source)
+        last.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, last)
+    _check_resumable(last)
+    log.info("resuming %s", last)
+    extra: dict[str, object] = {"time": spec.hours} if spec.hours else {}
+    yolo(str(last)).train(
+        resume=True,
+        data=str(spec.data.resolve()),
+        save_dir=str(spec.out.resolve()),
+        device=spec.device,
+        workers=spec.workers,
+        **extra,
+    )
+
+
+def _check_resumable(checkpoint: Path) -> None:
+    """Refuse a checkpoint without optimizer state (ultralytics would silently start over).
+
+    A run that ended (its epochs done, ``--hours`` spent or stopped early) keeps weights only;
+    a run interrupted mid-way keeps the optimizer state and the epoch it reached.
+    """
+    import torch  # noqa: PLC0415 - optional extra
+
+    try:
+        state = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    except Exception as exc:  # torch raises several unrelated types for bad files
+        raise UserError(f"checkpoint {checkpoint} cannot be read: {exc}") from None
+    if not isinstance(state, dict) or state.get("optimizer") is None or state.get("epoch", -1) < 0:
+        raise UserError(
+            f"checkpoint {checkpoint} is from a finished run (weights only): nothing to resume; "
+            "fine-tune it instead with --model"
+        )

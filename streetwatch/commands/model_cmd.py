@@ -33,7 +33,11 @@ def _register_train(actions: Sub) -> None:
     p.add_argument("--imgsz", type=int, default=320)
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--hours", type=float, default=None, help="stop this run after H hours")
-    p.add_argument("--resume", action="store_true", help="continue OUT/weights/last.pt")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue OUT/weights/last.pt, or an interrupted run's --model CHECKPOINT.pt",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="cpu")
     p.add_argument("--workers", type=int, default=2)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -144,3 +148,50 @@ def test_training_without_a_dataset_is_one_clear_error(
         capsys.readouterr().err.strip()
         == f"streetwatch: dataset file {tmp_path / 'no.yaml'} does not exist"
     )
+
+
+def _interrupted_run(data: Path, out: Path) -> Path:
+    """Train 3 epochs in a child process, kill it once epoch 1's checkpoint is saved."""
+    args = ["--data", str(data), "--out", str(out), "--epochs", "3", "--imgsz", "160"]
+    child = subprocess.Popen(
+        [sys.executable, "-m", "streetwatch", "model", "train", *args, "--batch", "8"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    last = out / "weights" / "last.pt"
+    try:
+        deadline = time.monotonic() + 300
+        size = -1
+        while time.monotonic() < deadline and child.poll() is None:
+            if last.is_file() and last.stat().st_size == size > 0:
+                break  # written and no longer growing
+            size = last.stat().st_size if last.is_file() else -1
+            time.sleep(0.5)
+    finally:
+        child.kill()
+        child.wait()
+    assert last.is_file(), "the training run saved no checkpoint"
+    return last
+
+
+def test_an_interrupted_run_resumes_on_another_machine(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = _tiny_dataset(tmp_path)
+    saved = tmp_path / "committed-last.pt"
+    shutil.copyfile(_interrupted_run(data, tmp_path / "first"), saved)
+    shutil.rmtree(tmp_path / "first")  # the other machine has only the committed checkpoint
+
+    again = tmp_path / "again"
+    resume = ["--data", str(data), "--out", str(again), "--resume", "--model", str(saved)]
+    assert main(["model", "train", *resume, "--workers", "0"]) == 0
+    used = read_document(again / "args.yaml").data
+    assert Path(used["save_dir"]) == again.resolve()
+    assert used["epochs"] == 3 and used["workers"] == 0
+    epochs = (again / "results.csv").read_text().strip().splitlines()[1:]
+    assert 1 <= len(epochs) <= 3 and epochs[-1].split(",")[0].strip() == "3"
+
+    # the finished run keeps weights only: resuming it again is refused, not restarted
+    capsys.readouterr()
+    assert main(["model", "train", "--data", str(data), "--out", str(again), "--resume"]) == 2
+    assert "is from a finished run (weights only): nothing to resume" in capsys.readouterr().err
