@@ -104,6 +104,8 @@ def test_train_export_detect_quantize_evaluate(
     )
     meta = {p.key: p.value for p in onnx.load(str(int8)).metadata_props}
     assert meta["streetwatch_precision"] == "int8" and meta["streetwatch_version"] == "smoke"
+    assert "CC BY 4.0" in meta["streetwatch_data_credit"]
+    assert str(tmp_path) not in meta["description"]  # no path of the training machine
     assert OnnxDetector(int8).info.names == detector.info.names
 
     report = tmp_path / "eval" / "int8.json"
