@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 from typing import TypeAlias
 
+from training.ultra import require_train_extra
+
 Sub: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
@@ -62,6 +64,7 @@ def _register_train(actions: Sub) -> None:
 
 
 def _train(args: argparse.Namespace) -> int:
+    require_train_extra()
     from training.train import TrainSpec, train  # noqa: PLC0415 - optional extra
 
     spec = TrainSpec(
@@ -97,6 +100,7 @@ def _register_export(actions: Sub) -> None:
 
 
 def _export(args: argparse.Namespace) -> int:
+    require_train_extra()
     from training.export import export_onnx, parse_imgsz  # noqa: PLC0415 - optional extra
 
     out = export_onnx(args.weights, args.out, parse_imgsz(args.imgsz), args.name, args.version)
@@ -114,6 +118,7 @@ def _register_quantize(actions: Sub) -> None:
 
 
 def _quantize(args: argparse.Namespace) -> int:
+    require_train_extra()
     from training.quantize import quantize  # noqa: PLC0415 - optional extra
 
     out = quantize(args.model, args.out, args.calibration, args.limit)
@@ -131,6 +136,7 @@ def _register_eval(actions: Sub) -> None:
 
 
 def _eval(args: argparse.Namespace) -> int:
+    require_train_extra()
     from training.evaluate import evaluate  # noqa: PLC0415 - optional extra
 
     result = evaluate(args.model, args.data, args.split, args.report)
