@@ -22,7 +22,7 @@ from edge.config_sections import (
     EventSettings,
     TrackingSettings,
 )
-from streetwatch.mqtt_settings import MqttSettings
+from streetwatch.mqtt_settings import MqttSettings, ca_file_problem
 from streetwatch.yamlconf import load_config
 from streetwatch.yamlerrors import KeyPath, errors_at
 
@@ -312,15 +312,23 @@ class EdgeConfig(Frozen):
     def _rule_classes_in_taxonomy(self) -> EdgeConfig:
         problems = [
             (("rules", *keys), f"class {label!r} is not in taxonomy; add it there with its code")
-            for keys, label in _class_references(self.rules)
+            for keys, label in class_references(self.rules)
             if label not in self.taxonomy
         ]
         if problems:
             raise errors_at(type(self).__name__, problems)
         return self
 
+    @model_validator(mode="after")
+    def _ca_file_usable(self) -> EdgeConfig:
+        problem = ca_file_problem(self.mqtt.ca_file) if self.mqtt.ca_file else None
+        if problem is not None:
+            message = f"{self.mqtt.ca_file} cannot be used: {problem}"
+            raise errors_at(type(self).__name__, [(("mqtt", "ca_file"), message)])
+        return self
 
-def _class_references(rules: Tunables) -> Iterator[tuple[KeyPath, str]]:
+
+def class_references(rules: Tunables) -> Iterator[tuple[KeyPath, str]]:
     """Yield where in ``rules`` each class name appears, and the name."""
     for label in rules.classes:
         yield ("classes", label), label
@@ -360,5 +368,6 @@ __all__ = [
     "Source",
     "StaticLocation",
     "TaxonomyEntry",
+    "class_references",
     "load_edge_config",
 ]

@@ -2,10 +2,11 @@
 
 The rules in force are the file's ``rules`` overlaid (``Tunables.overlaid``) with the latest
 accepted ``ConfigPush``: the push takes precedence over the same fields of the file. A push is
-accepted only with a higher version than the one in force and only if the result validates;
-an edited file only if it is a valid edge config — otherwise the problem is logged and the
-running rules stay. Changes outside ``rules`` (device, broker, source, model...) need a
-restart and are reported as such.
+accepted only with a higher version than the one in force and only if the result validates
+and names only classes of the running ``taxonomy`` (an event carries its class's code); an
+edited file only if it is a valid edge config — otherwise the problem is logged and the
+running rules stay. Changes to any section other than ``rules`` (device, broker, source,
+model, taxonomy...) need a restart and are reported as such.
 """
 
 from __future__ import annotations
@@ -13,17 +14,19 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Collection
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from contracts import ConfigPush, Tunables
-from edge.config import EdgeConfig, load_edge_config
+from edge.config import EdgeConfig, class_references, load_edge_config
 from streetwatch.yamlconf import ConfigError
 
 log = logging.getLogger(__name__)
 
-RESTART_SECTIONS = ("device", "mqtt", "source", "model", "detection", "location", "outbox")
+HOT_SECTIONS = ("rules",)
+"""The config file's sections that apply without a restart; every other one needs it."""
 
 
 class TunablesControl:
@@ -31,11 +34,14 @@ class TunablesControl:
 
     Args:
         file_rules: the ``rules`` of the config file.
+        taxonomy: the classes events can be made of; rules naming another class are refused
+            (None: any class).
     """
 
-    def __init__(self, file_rules: Tunables) -> None:
+    def __init__(self, file_rules: Tunables, taxonomy: Collection[str] | None = None) -> None:
         self._lock = threading.Lock()
         self._file = file_rules
+        self._taxonomy = frozenset(taxonomy) if taxonomy is not None else None
         self._push: ConfigPush | None = None
         self._effective = file_rules
         self._changed = False
@@ -57,12 +63,13 @@ class TunablesControl:
                 return False
             try:
                 effective = self._file.overlaid(push.overlay)
+                problem = self._unknown_class(effective)
             except ValidationError as exc:
+                problem = _first(exc)
+            if problem is not None:
                 self.refused_pushes += 1
                 log.error(
-                    "config push v%d refused, keeping the running rules: %s",
-                    push.version,
-                    _first(exc),
+                    "config push v%d refused, keeping the running rules: %s", push.version, problem
                 )
                 return False
             self._push, self._effective, self._changed = push, effective, True
@@ -80,12 +87,29 @@ class TunablesControl:
             except ValidationError as exc:
                 log.error(
                     "new file rules clash with config push v%d, keeping the running rules: %s",
-                    self.version,
+                    self._push.version if self._push else 0,
                     _first(exc),
                 )
                 return False
+            problem = self._unknown_class(effective)
+            if problem is not None:
+                log.error("new file rules refused, keeping the running rules: %s", problem)
+                return False
             self._file, self._effective, self._changed = rules, effective, True
         return True
+
+    def _unknown_class(self, rules: Tunables) -> str | None:
+        """Return where ``rules`` first name a class outside the taxonomy, or None."""
+        if self._taxonomy is None:
+            return None
+        for keys, label in class_references(rules):
+            if label not in self._taxonomy:
+                where = ".".join(str(key) for key in keys)
+                return (
+                    f"{where}: class {label!r} is not in this node's taxonomy; "
+                    "add it there and restart the node"
+                )
+        return None
 
     def take_change(self) -> Tunables | None:
         """Return the rules in force if they changed since the last call, else None."""
@@ -142,7 +166,11 @@ class ConfigFileWatcher:
             self.invalid += 1
             log.error("config file %s is invalid, keeping the running config:\n%s", self._path, exc)
             return None
-        changed = [s for s in RESTART_SECTIONS if getattr(config, s) != getattr(self._running, s)]
+        changed = [
+            name
+            for name in type(config).model_fields
+            if name not in HOT_SECTIONS and getattr(config, name) != getattr(self._running, name)
+        ]
         if changed:
             log.warning(
                 "config file %s: changes to %s take effect after a restart",

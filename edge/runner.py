@@ -1,18 +1,24 @@
 """Runs an edge node: threads, hot reload, progress, the end of a file and the exit code.
 
-Exit codes of ``streetwatch edge run``: 0 — done, every event acknowledged; 2 — bad config,
-model or input (a damaged video ends the run after its decodable frames, with their events
-stored); 3 — ``--once`` finished but events still wait in the outbox for the server's
-commit-ack (they are sent by the next run).
+Exit codes of ``streetwatch edge run``: 0 — done, every event acknowledged; 1 — stopped while
+running: the outbox cannot store events (those already in it are kept) or every frame fails;
+2 — bad config, model or input (a damaged video ends the run after its decodable frames, with
+their events stored; it is logged as soon as the file ends); 3 — ``--once`` finished but
+events still wait in the outbox for the server's commit-ack (they are sent by the next run).
+
+A frame whose processing fails for another reason (an ONNX Runtime error, an image that cannot
+be encoded) is logged, counted (telemetry counter ``frame_errors``) and skipped.
 """
 
 from __future__ import annotations
 
 import logging
 import signal
+import sqlite3
 import sys
 import threading
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -33,7 +39,10 @@ from streetwatch.errors import UserError
 
 log = logging.getLogger(__name__)
 
+FAILED_EXIT = 1
 UNDELIVERED_EXIT = 3
+MAX_FAILED_FRAMES = 20
+"""Frames in a row whose processing fails before the node gives up."""
 POLL_S = 0.2
 STARTUP_WAIT_S = 2.0
 """How long the node waits for the broker before the first frame, so that a retained config
@@ -79,7 +88,7 @@ class EdgeNode:
         self.config = load_edge_config(config_path)
         _check_supported(self.config, options)
         self.telemetry = Telemetry()
-        self.control = TunablesControl(self.config.rules)
+        self.control = TunablesControl(self.config.rules, self.config.taxonomy)
         model = self.config.model
         detector = OnnxDetector(
             model.path,
@@ -129,25 +138,23 @@ class EdgeNode:
             started=time.monotonic(),
             positioning=self.positioning,
         )
-        self.sender = Sender(
-            self.config, self.outbox, self.telemetry, sources.build, self.control.offer_push
-        )
-        try:
+        with ExitStack() as stack:  # undoes only what was started, last first
+            stack.callback(self.outbox.close)
+            if main_thread:
+                stack.callback(signal.signal, signal.SIGTERM, previous)
+            self.sender = Sender(
+                self.config, self.outbox, self.telemetry, sources.build, self.control.offer_push
+            )
             if self.positioning is not None:
                 self.positioning.start()
+                stack.callback(self.positioning.stop)
             self.sender.start()
+            stack.callback(self.sender.stop)
             self._await_broker(self.sender)
             self.reader.start()
+            stack.callback(self.reader.stop)
             error = self._process()
             return self._finish(error)
-        finally:
-            if main_thread:
-                signal.signal(signal.SIGTERM, previous)
-            self.reader.stop()
-            self.sender.stop()
-            if self.positioning is not None:
-                self.positioning.stop()
-            self.outbox.close()
 
     def _await_broker(self, sender: Sender) -> None:
         if sender.link.subscribed.wait(STARTUP_WAIT_S):
@@ -157,6 +164,7 @@ class EdgeNode:
         self._reload()
 
     def _process(self) -> SourceError | None:
+        failed = 0  # frames in a row whose processing failed
         while True:
             self._reload()
             try:
@@ -164,11 +172,37 @@ class EdgeNode:
             except SourceError as exc:
                 return exc
             if frame is not None:
-                if self.pipeline.process(frame) and self.sender:
+                try:
+                    raised = self.pipeline.process(frame)
+                except sqlite3.Error as exc:
+                    raise UserError(
+                        f"the outbox {self.outbox.path} cannot store new events ({exc}); "
+                        "the node stopped, and the events already in the outbox are kept",
+                        exit_code=FAILED_EXIT,
+                    ) from None
+                except UserError:
+                    raise
+                except Exception as exc:  # one bad frame must not end the node
+                    failed += 1
+                    self._frame_failed(frame.index, exc, failed)
+                    continue
+                failed = 0
+                if raised and self.sender:
                     self.sender.wake()
                 self._progress.show(self.reader, self.pipeline, self.outbox)
             elif self.reader.finished:
                 return None
+
+    def _frame_failed(self, index: int, error: Exception, in_a_row: int) -> None:
+        """Log and count a frame whose processing failed; give up after too many in a row."""
+        self.telemetry.count("frame_errors")
+        log.error("frame %d skipped: %s", index, _one_line(error))
+        if in_a_row >= MAX_FAILED_FRAMES:
+            raise UserError(
+                f"{in_a_row} frames in a row failed, the last with {_one_line(error)}; "
+                "the node stopped",
+                exit_code=FAILED_EXIT,
+            )
 
     def _reload(self) -> None:
         """Apply changed rules; every pass of the main loop comes here, so it also beats."""
@@ -182,22 +216,24 @@ class EdgeNode:
 
     def _finish(self, error: SourceError | None) -> int:
         self._progress.done(self.reader, self.pipeline, self.outbox)
+        if error is not None:
+            log.error("%s", error)
         if not self._options.once:
             log.info("source ended; still delivering (Ctrl-C to stop)")
             while True:
                 self._reload()
                 time.sleep(POLL_S)
         left = self._wait_for_acks()
-        if error is not None:
-            raise error
         if left:
             link = self.sender.link if self.sender else None
             why = f" ({link.last_error})" if link and link.last_error else ""
             raise UserError(
                 f"{left} event(s) wait in the outbox {self.outbox.path} for the server's "
                 f"commit-ack{why}; they are sent on the next run",
-                exit_code=UNDELIVERED_EXIT,
+                exit_code=UNDELIVERED_EXIT if error is None else error.exit_code,
             )
+        if error is not None:
+            raise error
         return 0
 
     def _wait_for_acks(self) -> int:
@@ -208,6 +244,13 @@ class EdgeNode:
                 return left
             self._reload()
             time.sleep(0.05)
+
+
+def _one_line(error: BaseException) -> str:
+    """Return ``error``'s type and the first line of its message, at most 300 characters."""
+    lines = str(error).strip().splitlines()
+    text = f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 class _Progress:

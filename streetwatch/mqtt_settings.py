@@ -1,7 +1,9 @@
 """The ``mqtt:`` section of the edge and server config files: how to reach the broker.
 
 The edge config uses :class:`MqttSettings` as it is; the server's adds a shared subscription
-group. Both read the same keys and report the same errors.
+group. Both read the same keys and report the same errors. Whether ``ca_file`` can be used is
+checked where the file must exist (:func:`ca_file_problem`), not by the model: a config may be
+checked on a machine other than the one that holds the certificate.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pydantic import BeforeValidator, Field, SecretStr, field_validator, model_v
 from contracts.base import Frozen
 from contracts.errors import ContractError
 from contracts.topics import DEFAULT_PREFIX, Topics
+from streetwatch.errors import UserError
 
 
 def _blank_to_none(value: object) -> object:
@@ -55,6 +58,27 @@ def describe_tls_error(broker: str, error: BaseException) -> str | None:
             "the broker's TLS port"
         )
     return None
+
+
+def ca_file_problem(path: Path) -> str | None:
+    """Return why the TLS CA file ``path`` cannot be used (a clause), or None if it can."""
+    try:
+        ssl.create_default_context(cafile=str(path))
+    except FileNotFoundError:
+        return "it does not exist"
+    except ssl.SSLError:
+        return "it holds no PEM certificate"
+    except OSError as exc:  # a folder, no permission
+        return f"it cannot be read ({exc.strerror or exc})"
+    return None
+
+
+def check_ca_file(mqtt: MqttSettings) -> None:
+    """Raise a one-sentence :class:`UserError` if ``mqtt.ca_file`` is set but cannot be used."""
+    if mqtt.tls and mqtt.ca_file is not None:
+        problem = ca_file_problem(mqtt.ca_file)
+        if problem is not None:
+            raise UserError(f"mqtt.ca_file {mqtt.ca_file} cannot be used: {problem}")
 
 
 class MqttSettings(Frozen):

@@ -8,7 +8,7 @@ will and ``online`` on every connect, and subscriptions to the device's ``acks``
 connection (bad credentials, not authorised) and a publish the broker rejects (MQTT 5 PUBACK
 reason >= 0x80) are logged and counted; they never count as delivered. A failed TLS handshake
 (a certificate the CA file does not verify) is named as such in ``last_error``, not as an
-unreachable broker.
+unreachable broker; a CA file that cannot be read ends the start with one sentence.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from contracts import DeviceState, MessageKind, Status, Topics, encode
 from contracts.topics import DELIVERY
 from edge.config_sections import DeliverySettings
 from streetwatch import __version__
-from streetwatch.mqtt_settings import MqttSettings, describe_tls_error
+from streetwatch.mqtt_settings import MqttSettings, check_ca_file, describe_tls_error
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,9 @@ class MqttLink:
         client_id: the MQTT client id (the persistent session's key).
         on_message: called (in paho's thread) with each ack or config message.
         on_puback: called (in paho's thread) with each PUBACK's message id and reason code.
+
+    Raises:
+        streetwatch.errors.UserError: ``mqtt.ca_file`` is set but cannot be read.
     """
 
     def __init__(
@@ -67,6 +70,7 @@ class MqttLink:
         on_message: OnMessage,
         on_puback: OnPuback,
     ) -> None:
+        check_ca_file(mqtt)
         self._mqtt = mqtt
         self._delivery = delivery
         self.device_id = device_id

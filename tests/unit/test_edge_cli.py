@@ -7,7 +7,11 @@ from pathlib import Path
 import pytest
 from support.edge_setup import Box, constant_model, edge_config, noise_video
 
+from edge.config_sections import DeliverySettings
+from edge.delivery.link import MqttLink
 from streetwatch.cli import main
+from streetwatch.errors import UserError
+from streetwatch.mqtt_settings import MqttSettings
 
 
 @pytest.fixture
@@ -103,3 +107,44 @@ def test_bad_setups_end_with_one_sentence(
     lines = [line if old.startswith(key) else old for old in config.read_text().splitlines()]
     config.write_text("\n".join(lines) + "\n")
     assert run(config, capsys, "--once") == (2, f"streetwatch: {message}")
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [(None, "it does not exist"), (b"not a certificate\n", "it holds no PEM certificate")],
+)
+def test_unusable_ca_file_is_named_by_run_and_config_check(
+    tmp_path: Path,
+    files: tuple[Path, Path],
+    capsys: pytest.CaptureFixture[str],
+    content: bytes | None,
+    problem: str,
+) -> None:
+    ca = tmp_path / "certs" / "ca.crt"
+    if content is not None:
+        ca.parent.mkdir()
+        ca.write_bytes(content)
+    config = edge_config(tmp_path, port=1, model=files[0], video=files[1])
+    mqtt = "mqtt: {host: 127.0.0.1, port: 1, keepalive_s: 5}"
+    text = config.read_text()
+    assert mqtt in text
+    config.write_text(text.replace(mqtt, f"mqtt: {{host: 127.0.0.1, tls: true, ca_file: {ca}}}"))
+    expected = f"{config}:4: mqtt.ca_file: {ca} cannot be used: {problem}"
+    assert run(config, capsys, "--once") == (2, f"streetwatch: {expected}")
+    assert main(["config", "check", str(config)]) == 2
+    assert capsys.readouterr().err.strip() == expected
+
+
+def test_mqtt_link_names_an_unusable_ca_file(tmp_path: Path) -> None:
+    missing = tmp_path / "ca.crt"
+    settings = MqttSettings(host="broker", tls=True, ca_file=missing)
+    with pytest.raises(UserError) as caught:
+        MqttLink(
+            settings,
+            DeliverySettings(),
+            "edge-1",
+            "edge-1",
+            on_message=lambda *_: None,
+            on_puback=lambda *_: None,
+        )
+    assert str(caught.value) == f"mqtt.ca_file {missing} cannot be used: it does not exist"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from support.edge_setup import edge_config
 
 import edge.config_sections
 from contracts import ClassOverlay, ConfigPush, TunableOverlay, Tunables
-from contracts.tuning import ClassThresholds
+from contracts.tuning import ClassThresholds, Zone
 from edge.config import load_edge_config
 from edge.reload import ConfigFileWatcher, TunablesControl
 from streetwatch.yamlconf import ConfigError
@@ -108,6 +109,73 @@ def test_file_watcher_reloads_valid_rules_and_keeps_the_old_on_errors(
         rewrite(original.replace("keepalive_s: 5", "keepalive_s: 6"))
         assert watcher.poll() is not None  # back to the original rules
     assert "changes to mqtt take effect after a restart" in caplog.text
+
+
+def test_push_naming_a_class_outside_the_taxonomy_is_refused(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    control = TunablesControl(FILE_RULES, taxonomy={"garbage"})
+    parking = push(1).model_copy(
+        update={"overlay": TunableOverlay(classes={"parking": ClassOverlay(min_score=0.4)})}
+    )
+    with caplog.at_level(logging.ERROR):
+        assert not control.offer_push(parking)
+    assert control.version == 0 and control.take_change() is None
+    assert control.refused_pushes == 1
+    assert (
+        "config push v1 refused, keeping the running rules: classes.parking: class 'parking' "
+        "is not in this node's taxonomy; add it there and restart the node"
+    ) in caplog.text
+    zone = Zone(name="kerb", polygon=[(0, 0), (1, 0), (1, 1)], classes=["garbage", "parking"])
+    zoned = push(2).model_copy(update={"overlay": TunableOverlay(zones=[zone])})
+    assert not control.offer_push(zoned)
+    assert "zones.0.classes.1: class 'parking'" in caplog.text
+    assert control.offer_push(push(3, confirm_score=0.7)) and control.version == 3
+
+
+def test_file_rules_outside_the_running_taxonomy_or_clashing_with_the_push_are_refused(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    control = TunablesControl(FILE_RULES, taxonomy={"garbage"})
+    assert control.offer_push(push(1, confirm_score=0.8))
+    control.take_change()
+    added = Tunables(classes={**FILE_RULES.classes, "parking": ClassThresholds()})
+    clash = Tunables(classes={"garbage": ClassThresholds(min_score=0.9, confirm_score=0.9)})
+    outcome: list[bool] = []
+    worker = threading.Thread(  # a clash once waited forever on the control's own lock
+        target=lambda: outcome.extend([control.offer_file(added), control.offer_file(clash)]),
+        daemon=True,
+    )
+    with caplog.at_level(logging.ERROR):
+        worker.start()
+        worker.join(5.0)
+    assert outcome == [False, False] and control.take_change() is None
+    assert "new file rules refused, keeping the running rules: classes.parking" in caplog.text
+    assert "new file rules clash with config push v1, keeping the running rules" in caplog.text
+
+
+def test_file_watcher_names_every_changed_section_that_needs_a_restart(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = edge_config(tmp_path, port=1883, model=tmp_path / "m.onnx", video=tmp_path / "v.mp4")
+    watcher = ConfigFileWatcher(path, load_edge_config(path), interval_s=0.0)
+    text = (
+        path.read_text()
+        .replace("heartbeat_s: 1\n", "heartbeat_s: 2\ntimezone: Asia/Tokyo\n")
+        .replace("delivery: {", "events: {end_after_s: 20}\ndelivery: {")
+        .replace('code: "0102"', 'code: "0199"')
+        .replace("confirm_score: 0.5, dwell_s: 1}\n    garbage", "confirm_score: 0.6}\n    garbage")
+    )
+    path.write_text(text)
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    with caplog.at_level(logging.WARNING):
+        rules = watcher.poll()
+    assert rules is not None and rules.classes["street_vending"].confirm_score == 0.6
+    assert (
+        f"config file {path}: changes to timezone, heartbeat_s, events, taxonomy take effect "
+        "after a restart"
+    ) in caplog.text
 
 
 # ---------------------------------------------------------------- config sections
