@@ -1,12 +1,14 @@
 """The durable outbox: events and their evidence wait in SQLite for the server's commit-ack.
 
-Every event is stored (with its evidence and the state of its violation, in one transaction)
-before it is published, and deleted only when the server's ``Ack`` names it as committed or
-rejected for good. The per-device ``seq`` and each ``event_id`` are made inside that
-transaction, so both survive restarts and a retried event keeps its id.
+Every event is stored before it is published — all events of one frame, their evidence, the
+violation state they imply and the node's last frame time in one transaction — and deleted
+only when the server's ``Ack`` names it as committed or rejected for good. The per-device
+``seq`` and each ``event_id`` are made inside that transaction, so both survive restarts and a
+retried event keeps its id.
 
 Over its size budget (``max_bytes``) evidence is downgraded before anything else — full
-frames first, crops kept — and no event is ever dropped (:mod:`edge.evidence_budget`). The
+frames first, crops kept — and no event is ever dropped (:mod:`edge.evidence_budget`). Events
+handed to the publisher are never downgraded, so every retry repeats the first publish. The
 clock (``clock``, POSIX seconds) can be injected to simulate long outages in a test.
 """
 
@@ -16,9 +18,10 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from contracts.ids import new_ulid
@@ -56,10 +59,21 @@ WAL_LIMIT_BYTES = 4 * 1024**2
 
 MakeEvent = Callable[[str, int, tuple[EvidenceKind, ...]], ViolationEvent]
 """Builds the event given its new ``event_id``, its ``seq`` and the evidence kinds dropped."""
+SENDING_S = 60.0
+"""An event handed to the publisher counts as published for this long (monotonic seconds)
+even before its attempt is recorded, so its evidence is not shed while it is being sent."""
 
 
 class OutboxError(UserError):
     """An outbox file that cannot be used."""
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """One event to store: how to build it and its encoded evidence."""
+
+    make: MakeEvent
+    evidence: tuple[EvidenceFile, ...]
 
 
 @dataclass(frozen=True)
@@ -105,6 +119,7 @@ class Outbox:
         self._clock = clock
         self._budget = EvidenceBudget(max_bytes)
         self._lock = threading.RLock()
+        self._sending: dict[str, float] = {}
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
@@ -152,30 +167,57 @@ class Outbox:
         forget: Iterable[str] = (),
     ) -> ViolationEvent:
         """Store a new event, its evidence and violation state in one transaction; return it."""
+        return self.write((NewEvent(make, evidence),), remember, forget)[0]
+
+    def write(
+        self,
+        events: Sequence[NewEvent],
+        remember: Iterable[Remembered] = (),
+        forget: Iterable[str] = (),
+        last_frame_at: datetime | None = None,
+    ) -> tuple[ViolationEvent, ...]:
+        """Store one frame in one transaction; return its events.
+
+        Args:
+            events: the frame's new events, in order (each gets the next ``seq``).
+            remember: violation records to store.
+            forget: violation ids to drop.
+            last_frame_at: the node's last processed frame time, if due to be stored.
+        """
         with self._transaction() as db:
-            seq = self._next_seq(db)
-            dropped = self._budget.fit(db, evidence)
-            event = make(new_ulid(), seq, dropped)
-            payload = event.model_dump_json().encode()
-            kept = [f for f in evidence if f.item.kind not in dropped]
-            total = len(payload) + sum(len(f.data) for f in kept)
-            db.execute(
-                "INSERT INTO events (event_id, seq, violation_id, created, payload, bytes) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (event.event_id, seq, event.violation_id, self._clock(), payload, total),
-            )
-            db.executemany(
-                "INSERT INTO evidence VALUES (?, ?, ?)",
-                [(event.event_id, f.item.kind.value, f.data) for f in kept],
-            )
-            db.execute("UPDATE meta SET value=? WHERE key='next_seq'", (str(seq + 1),))
+            stored = tuple(self._insert(db, event) for event in events)
             self._store(db, remember, forget)
+            if last_frame_at is not None:
+                db.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('last_frame_at', ?)",
+                    (last_frame_at.isoformat(),),
+                )
+        return stored
+
+    def _insert(self, db: sqlite3.Connection, new: NewEvent) -> ViolationEvent:
+        seq = self._next_seq(db)
+        dropped = self._budget.fit(db, new.evidence, self._published_now())
+        event = new.make(new_ulid(), seq, dropped)
+        payload = event.model_dump_json().encode()
+        kept = [f for f in new.evidence if f.item.kind not in dropped]
+        total = len(payload) + sum(len(f.data) for f in kept)
+        db.execute(
+            "INSERT INTO events (event_id, seq, violation_id, created, payload, bytes) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (event.event_id, seq, event.violation_id, self._clock(), payload, total),
+        )
+        db.executemany(
+            "INSERT INTO evidence VALUES (?, ?, ?)",
+            [(event.event_id, f.item.kind.value, f.data) for f in kept],
+        )
+        db.execute("UPDATE meta SET value=? WHERE key='next_seq'", (str(seq + 1),))
         return event
 
-    def save_state(self, remember: Iterable[Remembered], forget: Iterable[str]) -> None:
-        """Store violation state that changed without an event."""
-        with self._transaction() as db:
-            self._store(db, remember, forget)
+    def _published_now(self) -> frozenset[str]:
+        """Return the events handed to the publisher whose attempt is not recorded yet."""
+        since = time.monotonic() - SENDING_S
+        self._sending = {e: t for e, t in self._sending.items() if t >= since}
+        return frozenset(self._sending)
 
     @staticmethod
     def _store(
@@ -196,10 +238,12 @@ class Outbox:
         return int(row[0])
 
     def recall(self) -> list[Remembered]:
-        """Return the stored state of every violation."""
+        """Return the stored state of every violation, watched until the last stored frame."""
         with self._lock:
             rows = self._db.execute("SELECT record FROM violations").fetchall()
-        return [Remembered.model_validate_json(r[0]) for r in rows]
+            last = self._db.execute("SELECT value FROM meta WHERE key='last_frame_at'").fetchone()
+        watched = {"watched_until": datetime.fromisoformat(last[0]) if last else None}
+        return [Remembered.model_validate_json(r[0]).model_copy(update=watched) for r in rows]
 
     def last_seq(self) -> int | None:
         """Return the seq of the last event ever stored, if any."""
@@ -227,6 +271,8 @@ class Outbox:
         )
         with self._lock:
             rows = self._db.execute(query, (*args, limit)).fetchall()
+            now = time.monotonic()
+            self._sending.update((row[0], now) for row in rows)
             return [self._entry(row) for row in rows]
 
     def _entry(self, row: tuple[str, int, float, int, bytes]) -> Entry:
@@ -243,6 +289,7 @@ class Outbox:
                 "UPDATE events SET attempts = attempts + 1, last_attempt=? WHERE event_id=?",
                 (at, event_id),
             )
+            self._sending.pop(event_id, None)
 
     def delete(self, event_ids: Iterable[str]) -> int:
         """Delete events (and their evidence); return how many of them were stored."""
@@ -253,6 +300,8 @@ class Outbox:
                 for i in ids
             )
             db.executemany("DELETE FROM events WHERE event_id=?", ids)
+            for (event_id,) in ids:
+                self._sending.pop(event_id, None)
         return int(stored)
 
     def depth(self) -> Depth:

@@ -14,7 +14,9 @@
 
 All times are frame times. The state of every violation is returned as :class:`Remembered`
 records to be stored with the events (the outbox), so a restarted edge continues the same
-violations instead of raising them again under new ids.
+violations instead of raising them again under new ids. The node's last frame time is stored
+with them (at most :data:`PERSIST_EVERY_S` old); on the first frame after a restart the time
+the node was down is added to each violation's ``paused_s`` and does not count as absence.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from edge.violations import Verdict, Violation
 
 Region = tuple[float, float, float, float]
 PERSIST_EVERY_S = 5.0
-"""A violation seen without an event is stored again at most this often."""
+"""A violation seen without an event, and the node's frame time, are stored at most this often."""
 
 
 def to_persist(
@@ -67,15 +69,23 @@ class Remembered(Frozen):
     best_quality: float
     ended: bool
     sighting: Sighting
+    paused_s: float = 0.0
+    """Seconds since ``last_seen`` the node was down: not counted as absence."""
+    watched_until: AwareDatetime | None = None
+    """The node's last stored frame time before it stopped (set on recall; None once running)."""
 
 
 @dataclass(frozen=True)
 class LifecycleStep:
-    """What one frame changed: events to raise, records to store, records to drop."""
+    """What one frame changed: events to raise, records to store, records to drop.
+
+    ``last_frame_at`` is the frame time to store as the node's last one (None: not due).
+    """
 
     decisions: tuple[Decision, ...]
     remember: tuple[Remembered, ...]
     forget: tuple[str, ...]
+    last_frame_at: datetime | None = None
 
 
 def region_of(violation: Violation) -> Region:
@@ -95,7 +105,16 @@ def region_iou(a: Region, b: Region) -> float:
 
 
 def _gap_s(at: datetime, record: Remembered) -> float:
-    return max(0.0, (at - record.last_seen).total_seconds())
+    """Return how long ``record`` has been absent at ``at`` (the node's downtime excluded)."""
+    return max(0.0, (at - record.last_seen).total_seconds() - record.paused_s)
+
+
+def resumed(record: Remembered, at: datetime) -> Remembered:
+    """Return ``record`` on the first frame ``at`` of a run, its downtime added to ``paused_s``."""
+    if record.watched_until is None:
+        return record
+    down = max(0.0, (at - record.watched_until).total_seconds())
+    return record.model_copy(update={"paused_s": record.paused_s + down, "watched_until": None})
 
 
 class Deduper:
@@ -103,7 +122,8 @@ class Deduper:
 
     Args:
         settings: end, cooldown, place overlap and update rules.
-        remembered: violations stored by a previous run.
+        remembered: violations stored by a previous run; the time from their
+            ``watched_until`` to the first frame of this run is downtime, not absence.
     """
 
     def __init__(self, settings: EventSettings, remembered: list[Remembered] | None = None) -> None:
@@ -111,6 +131,8 @@ class Deduper:
         self._records = {r.violation_id: r for r in remembered or []}
         self._owner: dict[int, str] = {}
         self._stored_at = {r.violation_id: r.last_seen for r in self._records.values()}
+        self._resuming = bool(self._records)
+        self._clock_at: datetime | None = None
 
     def owns(self, track_id: int) -> bool:
         """Return True if ``track_id`` belongs to a violation."""
@@ -118,6 +140,8 @@ class Deduper:
 
     def update(self, at: datetime, violations: tuple[Violation, ...]) -> LifecycleStep:
         """Return the events, stored state and forgotten ids after the frame at ``at``."""
+        if self._resuming:
+            self._resume(at)
         decisions: list[Decision] = []
         seen: set[str] = set()
         for violation in violations:
@@ -130,7 +154,27 @@ class Deduper:
         remember = tuple(
             to_persist(self._records, self._stored_at, {d.violation_id for d in decisions})
         )
-        return LifecycleStep(tuple(decisions), remember, forget)
+        clock = self._clock(at, bool(decisions or remember or forget))
+        return LifecycleStep(tuple(decisions), remember, forget, clock)
+
+    def _resume(self, at: datetime) -> None:
+        self._resuming = False
+        for violation_id, record in list(self._records.items()):
+            self._records[violation_id] = resumed(record, at)
+            if self._records[violation_id] is not record:
+                self._stored_at.pop(violation_id, None)  # store its pause
+
+    def _clock(self, at: datetime, writing: bool) -> datetime | None:
+        """Return ``at`` when the node's frame time is due to be stored, else None.
+
+        It is stored with every write, and otherwise every :data:`PERSIST_EVERY_S` while any
+        violation is remembered (only then does the downtime of a restart matter).
+        """
+        since = None if self._clock_at is None else abs((at - self._clock_at).total_seconds())
+        if writing or (self._records and (since is None or since >= PERSIST_EVERY_S)):
+            self._clock_at = at
+            return at
+        return None
 
     def _sighting(
         self, violation: Violation, at: datetime, seen: set[str]
@@ -236,6 +280,8 @@ def replace_record(
             "last_seen": max(at, record.last_seen),
             "ended": False,
             "sighting": sighting,
+            "paused_s": 0.0,
+            "watched_until": None,
         }
     )
 

@@ -5,9 +5,9 @@ A near miss is a track whose median score lies between its class's ``min_score``
 such track is drawn once: with probability ``samples.fraction`` it becomes one ``sample``
 event with its own ``violation_id`` (never a case), subject to ``samples.max_per_hour`` in
 frame time. A track in the place of a recent sample of its class (IoU >= ``region_iou``
-within ``cooldown_s``) is not drawn again, so a flickering track is sampled once. This memory
-is not kept across restarts. Operators' verdicts on samples measure precision below the
-threshold.
+within ``cooldown_s``) is not drawn again, so a flickering track is sampled once. A track not
+seen as a near miss for ``cooldown_s`` is forgotten. This memory is not kept across restarts.
+Operators' verdicts on samples measure precision below the threshold.
 """
 
 from __future__ import annotations
@@ -38,17 +38,22 @@ class SampleGate:
         self._iou = settings.region_iou
         self._cooldown = timedelta(seconds=settings.cooldown_s)
         self._draw = random.Random(settings.samples.seed)
-        self._drawn: set[int] = set()
+        self._drawn: dict[int, datetime] = {}
+        """Each near-miss track already drawn, with when it was last seen."""
         self._sent: deque[datetime] = deque()
         self._places: list[tuple[str, Region, datetime]] = []
 
     def update(self, at: datetime, violations: tuple[Violation, ...]) -> tuple[Decision, ...]:
         """Return the sample events to raise among the near misses of one frame."""
         samples = []
+        self._drawn = {t: last for t, last in self._drawn.items() if at - last <= self._cooldown}
         for violation in violations:
-            if violation.verdict is not Verdict.NEAR_MISS or violation.track_id in self._drawn:
+            if violation.verdict is not Verdict.NEAR_MISS:
                 continue
-            self._drawn.add(violation.track_id)
+            drawn = violation.track_id in self._drawn
+            self._drawn[violation.track_id] = max(at, self._drawn.get(violation.track_id, at))
+            if drawn:
+                continue
             if self._recent(violation, at):
                 continue
             if self._draw.random() >= self._settings.fraction or not self._room(at):

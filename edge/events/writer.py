@@ -1,4 +1,4 @@
-"""Writes decisions into the outbox: evidence, event payload and violation state together."""
+"""Writes decisions into the outbox: one frame's evidence, events and violation state together."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from datetime import datetime, timezone
 from contracts.messages import EvidenceKind, ViolationEvent
 from edge.events.decisions import Decision
 from edge.events.factory import EventFactory
-from edge.events.lifecycle import LifecycleStep, Remembered
+from edge.events.lifecycle import LifecycleStep
 from edge.evidence import EvidenceMaker
-from edge.outbox import Outbox
+from edge.outbox import NewEvent, Outbox
 from edge.telemetry import Telemetry
 
 log = logging.getLogger(__name__)
@@ -45,26 +45,35 @@ class EventWriter:
     def write(
         self, step: LifecycleStep, samples: tuple[Decision, ...]
     ) -> tuple[ViolationEvent, ...]:
-        """Store the events of one frame (and the violation state that changed)."""
-        decisions = (*step.decisions, *samples)
-        if not decisions:
-            if step.remember or step.forget:
-                self._outbox.save_state(step.remember, step.forget)
-            return ()
-        events = []
-        for n, decision in enumerate(decisions):
-            if n == 0:
-                events.append(self._store(decision, step.remember, step.forget))
-            else:
-                events.append(self._store(decision, (), ()))
-        return tuple(events)
+        """Store the events of one frame, the violation state they imply and the frame time.
 
-    def _store(
-        self, decision: Decision, remember: tuple[Remembered, ...], forget: tuple[str, ...]
-    ) -> ViolationEvent:
+        All of it is one outbox transaction: a crash mid-frame stores all or nothing, so no
+        violation is ever remembered as raised without its event.
+        """
+        decisions = (*step.decisions, *samples)
+        if not (decisions or step.remember or step.forget or step.last_frame_at):
+            return ()
+        version = self._config_version()
+        pending = tuple(self._pending(decision, version) for decision in decisions)
+        with self._telemetry.timed("outbox"):
+            events = self._outbox.write(pending, step.remember, step.forget, step.last_frame_at)
+        for decision, event in zip(decisions, events, strict=True):
+            if decision.evidence is not None:
+                self._evidence.annotate(decision.evidence, event.event_id)
+            log.info(
+                "%s %s %s (%s) violation %s seq %d",
+                event.type.value,
+                event.label,
+                event.event_id,
+                decision.reason,
+                event.violation_id,
+                event.seq,
+            )
+        return events
+
+    def _pending(self, decision: Decision, version: int) -> NewEvent:
         with self._telemetry.timed("evidence"):
             files = self._evidence.make(decision.evidence) if decision.evidence else ()
-        version = self._config_version()
 
         def make(event_id: str, seq: int, dropped: tuple[EvidenceKind, ...]) -> ViolationEvent:
             return self._factory.build(
@@ -77,17 +86,4 @@ class EventWriter:
                 dropped=dropped,
             )
 
-        with self._telemetry.timed("outbox"):
-            event = self._outbox.add(make, files, remember, forget)
-        if decision.evidence is not None:
-            self._evidence.annotate(decision.evidence, event.event_id)
-        log.info(
-            "%s %s %s (%s) violation %s seq %d",
-            event.type.value,
-            event.label,
-            event.event_id,
-            decision.reason,
-            event.violation_id,
-            event.seq,
-        )
-        return event
+        return NewEvent(make, files)

@@ -234,3 +234,16 @@ def test_a_flickering_near_miss_is_sampled_once_per_place() -> None:
     tracks = [(0, 1), (5, 2), (30, 3), (59, 4), (130, 5)]  # cooldown 60 s after the sample
     sent = [len(gate.update(T0 + seconds(s), (near(s, t, box),))) for s, t in tracks]
     assert sent == [1, 0, 0, 0, 1]
+
+
+def test_sample_gate_forgets_tracks_gone_for_the_cooldown() -> None:
+    gate = SampleGate(sampling(fraction=0.0, max_per_hour=100))
+    for second in range(0, 3600, 10):  # a live camera: a new near-miss track every 10 s
+        gate.update(T0 + seconds(second), (near(second, second // 10),))
+    assert len(gate._drawn) <= SETTINGS.cooldown_s / 10 + 1
+
+
+def test_a_near_miss_track_still_in_view_is_not_drawn_again() -> None:
+    gate = SampleGate(sampling(fraction=1.0, max_per_hour=100))
+    sent = [len(gate.update(T0 + seconds(s), (near(s, 7),))) for s in range(0, 600, 10)]
+    assert sum(sent) == 1  # seen all along, long after the cooldown

@@ -4,7 +4,9 @@ size budget, device ownership and violation state stored with the event."""
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -117,3 +119,48 @@ def test_end_event_from_stored_state(tmp_path: Path) -> None:
     assert (end.type, end.violation_id, end.evidence) == (EventType.END, new.violation_id, None)
     event = FACTORY.build(end, (), event_id=new.event_id, seq=9, created_at=T0, config_version=0)
     assert event.camera == new.camera and event.evidence == []
+
+
+def tight_outbox(tmp_path: Path) -> Outbox:
+    """An outbox whose budget holds two events whole and half a crop more."""
+    probe = Outbox(tmp_path / "probe.sqlite3", "dev-1", 10**9)
+    store(probe)
+    whole, crop = probe.depth().bytes, len(probe.fresh(1, 0)[0].evidence[EvidenceKind.CROP])
+    return Outbox(tmp_path / "o.sqlite3", "dev-1", int((2 * whole + crop // 2) / 0.8) + 1)
+
+
+def as_sent(outbox: Outbox, event_id: str) -> tuple[bytes, dict[EvidenceKind, bytes]]:
+    """Return what a publish of ``event_id`` would carry (read aside: nothing is handed out)."""
+    with closing(sqlite3.connect(outbox.path)) as db:
+        (payload,) = db.execute(
+            "SELECT payload FROM events WHERE event_id=?", (event_id,)
+        ).fetchone()
+        rows = db.execute("SELECT kind, data FROM evidence WHERE event_id=?", (event_id,))
+        return payload, {EvidenceKind(kind): data for kind, data in rows}
+
+
+def test_frames_of_unpublished_events_are_shed_first(tmp_path: Path) -> None:
+    outbox = tight_outbox(tmp_path)
+    published, waiting = store(outbox), store(outbox)
+    outbox.mark_attempt(published.event_id, time.time())
+    before = as_sent(outbox, published.event_id)
+    new = store(outbox)
+    assert new.evidence_dropped == [EvidenceKind.FRAME]  # its crop kept
+    assert as_sent(outbox, published.event_id) == before  # a retry repeats the first publish
+    payload, evidence = as_sent(outbox, waiting.event_id)
+    assert set(evidence) == {EvidenceKind.CROP}
+    assert ViolationEvent.model_validate_json(payload).evidence_dropped == [EvidenceKind.FRAME]
+
+
+def test_published_events_keep_their_evidence_and_the_new_event_loses_its_crop(
+    tmp_path: Path,
+) -> None:
+    outbox = tight_outbox(tmp_path)
+    published, sending = store(outbox), store(outbox)
+    outbox.mark_attempt(published.event_id, time.time())
+    assert [e.event_id for e in outbox.fresh(1, 0)] == [sending.event_id]  # being published
+    before = {e.event_id: as_sent(outbox, e.event_id) for e in (published, sending)}
+    new = store(outbox)
+    assert set(new.evidence_dropped) == {EvidenceKind.FRAME, EvidenceKind.CROP}
+    assert {e: as_sent(outbox, e) for e in before} == before
+    assert outbox.depth().events == 3
