@@ -21,6 +21,7 @@ from edge.config_sections import (
     DeliverySettings,
     EventSettings,
     TrackingSettings,
+    track_start_problems,
 )
 from streetwatch.mqtt_settings import MqttSettings, ca_file_problem
 from streetwatch.yamlconf import load_config
@@ -315,6 +316,13 @@ class EdgeConfig(Frozen):
             for keys, label in class_references(self.rules)
             if label not in self.taxonomy
         ]
+        if problems:
+            raise errors_at(type(self).__name__, problems)
+        return self
+
+    @model_validator(mode="after")
+    def _tracks_start_at_min_score(self) -> EdgeConfig:
+        problems = track_start_problems(self.tracking.high_score, self.rules.classes)
         if problems:
             raise errors_at(type(self).__name__, problems)
         return self

@@ -7,11 +7,14 @@ description on every field, cross-field checks as small named validators.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from contracts.base import Frozen
+from contracts.tuning import ClassThresholds
+from streetwatch.yamlerrors import KeyPath
 
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 
@@ -59,6 +62,27 @@ class TrackingSettings(Frozen):
         if self.low_score > self.high_score:
             raise ValueError("low_score is above high_score")
         return self
+
+
+def track_start_problems(
+    high_score: float, classes: Mapping[str, ClassThresholds]
+) -> list[tuple[KeyPath, str]]:
+    """Return a (key path, message) for each class whose ``min_score`` is below ``high_score``.
+
+    Such a class's boxes scoring between the two pass its gate but can never start a track.
+    For a validator of the model holding both ``tracking`` and ``rules``, and for checking
+    rules pushed at run time against the tracker in use.
+    """
+    return [
+        (
+            ("rules", "classes", label, "min_score"),
+            f"class {label!r} min_score {gates.min_score} is below tracking.high_score "
+            f"{high_score}, so its boxes scoring between the two never start a track; set "
+            f"tracking.high_score to at most {gates.min_score}",
+        )
+        for label, gates in classes.items()
+        if gates.min_score < high_score
+    ]
 
 
 class SampleSettings(Frozen):

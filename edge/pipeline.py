@@ -133,7 +133,13 @@ def build_pipeline(
     return Pipeline(
         detector=detector,
         tracker=ByteTracker(config.tracking),
-        rules=Rules(rules, info.names, config.timezone, config.tracking.stationary_drift),
+        rules=Rules(
+            rules,
+            info.names,
+            config.timezone,
+            config.tracking.stationary_drift,
+            grace_s=config.events.end_after_s,
+        ),
         geotagger=geotagger,
         fences=fences,
         permits=PermitFilter(rules.permits, config.timezone),

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from contracts import ConfigPush, Tunables
 from edge.config import EdgeConfig, class_references, load_edge_config
+from edge.config_sections import track_start_problems
 from streetwatch.yamlconf import ConfigError
 
 log = logging.getLogger(__name__)
@@ -36,12 +37,20 @@ class TunablesControl:
         file_rules: the ``rules`` of the config file.
         taxonomy: the classes events can be made of; rules naming another class are refused
             (None: any class).
+        high_score: the tracker's ``tracking.high_score``; rules with a ``min_score`` below it
+            are refused, since such boxes could never start a track (None: no check).
     """
 
-    def __init__(self, file_rules: Tunables, taxonomy: Collection[str] | None = None) -> None:
+    def __init__(
+        self,
+        file_rules: Tunables,
+        taxonomy: Collection[str] | None = None,
+        high_score: float | None = None,
+    ) -> None:
         self._lock = threading.Lock()
         self._file = file_rules
         self._taxonomy = frozenset(taxonomy) if taxonomy is not None else None
+        self._high_score = high_score
         self._push: ConfigPush | None = None
         self._effective = file_rules
         self._changed = False
@@ -63,7 +72,7 @@ class TunablesControl:
                 return False
             try:
                 effective = self._file.overlaid(push.overlay)
-                problem = self._unknown_class(effective)
+                problem = self._problem(effective)
             except ValidationError as exc:
                 problem = _first(exc)
             if problem is not None:
@@ -91,15 +100,18 @@ class TunablesControl:
                     _first(exc),
                 )
                 return False
-            problem = self._unknown_class(effective)
+            problem = self._problem(effective)
             if problem is not None:
                 log.error("new file rules refused, keeping the running rules: %s", problem)
                 return False
             self._file, self._effective, self._changed = rules, effective, True
         return True
 
-    def _unknown_class(self, rules: Tunables) -> str | None:
-        """Return where ``rules`` first name a class outside the taxonomy, or None."""
+    def _problem(self, rules: Tunables) -> str | None:
+        """Return why ``rules`` cannot run on this node (where and what), or None."""
+        if self._high_score is not None:
+            for keys, message in track_start_problems(self._high_score, rules.classes):
+                return f"{'.'.join(str(key) for key in keys[1:])}: {message}"
         if self._taxonomy is None:
             return None
         for keys, label in class_references(rules):

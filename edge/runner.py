@@ -88,7 +88,9 @@ class EdgeNode:
         self.config = load_edge_config(config_path)
         _check_supported(self.config, options)
         self.telemetry = Telemetry()
-        self.control = TunablesControl(self.config.rules, self.config.taxonomy)
+        self.control = TunablesControl(
+            self.config.rules, self.config.taxonomy, self.config.tracking.high_score
+        )
         model = self.config.model
         detector = OnnxDetector(
             model.path,
@@ -104,6 +106,8 @@ class EdgeNode:
         )
         location = self.config.location
         self.positioning = Positioning(location) if isinstance(location, GpsLocation) else None
+        if self.positioning is not None:
+            self.positioning.check_covers(self.config.source)
         self.pipeline: Pipeline = build_pipeline(
             self.config,
             detector,

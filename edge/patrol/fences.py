@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from shapely.errors import ShapelyError  # type: ignore[import-untyped]
 from shapely.geometry import Point, shape  # type: ignore[import-untyped]
 from shapely.prepared import prep  # type: ignore[import-untyped]
 
@@ -57,28 +58,59 @@ def load_fences(path: Path) -> tuple[Fence, ...]:
     """
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
-        features = document["features"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError) as exc:
         raise FenceError(f"geo-fence file {path} cannot be read: {exc}") from None
-    fences = []
-    for index, feature in enumerate(features):
-        where = f"geo-fence file {path}, feature {index}"
-        properties = feature.get("properties") or {}
-        name, kind = properties.get("name"), properties.get("kind", "include")
-        if not isinstance(name, str) or not 0 < len(name) <= 64:
-            raise FenceError(f"{where}: 'name' must be text of 1..64 characters")
-        if kind not in {"include", "exclude"}:
-            raise FenceError(f"{where}: 'kind' must be 'include' or 'exclude', not {kind!r}")
-        try:
-            geometry = shape(feature["geometry"])
-        except (KeyError, ValueError, TypeError, AttributeError) as exc:
-            raise FenceError(f"{where}: bad geometry: {exc}") from None
-        if geometry.geom_type not in {"Polygon", "MultiPolygon"} or not geometry.is_valid:
-            raise FenceError(f"{where}: the geometry must be a valid (Multi)Polygon")
-        classes = frozenset(str(c) for c in properties.get("classes") or [])
-        fences.append(Fence(name, kind, classes, prep(geometry)))
+    features = document.get("features") if isinstance(document, dict) else None
+    if not isinstance(features, list):
+        raise FenceError(
+            f"geo-fence file {path} is not a GeoJSON FeatureCollection: it needs a 'features' list"
+        )
+    fences = tuple(
+        _fence(feature, f"geo-fence file {path}, feature {index}")
+        for index, feature in enumerate(features)
+    )
     log.info("geo-fences %s: %d fence(s)", path, len(fences))
-    return tuple(fences)
+    return fences
+
+
+def _fence(feature: object, where: str) -> Fence:
+    """Return one feature as a fence; ``where`` names it in errors."""
+    if not isinstance(feature, dict):
+        raise FenceError(f"{where}: a feature must be an object, not {_json_type(feature)}")
+    properties = feature.get("properties") or {}
+    if not isinstance(properties, dict):
+        raise FenceError(f"{where}: 'properties' must be an object, not {_json_type(properties)}")
+    name, kind = properties.get("name"), properties.get("kind", "include")
+    if not isinstance(name, str) or not 0 < len(name) <= 64:
+        raise FenceError(f"{where}: 'name' must be text of 1..64 characters")
+    if not isinstance(kind, str) or kind not in {"include", "exclude"}:
+        raise FenceError(f"{where}: 'kind' must be 'include' or 'exclude', not {kind!r}")
+    classes = properties.get("classes") or []
+    if not isinstance(classes, list) or not all(isinstance(c, str) for c in classes):
+        raise FenceError(f"{where}: 'classes' must be a list of class names")
+    geometry = feature.get("geometry")
+    kind_of = geometry.get("type") if isinstance(geometry, dict) else None
+    if not isinstance(geometry, dict) or kind_of not in ("Polygon", "MultiPolygon"):
+        shown = repr(kind_of) if isinstance(geometry, dict) else _json_type(geometry)
+        raise FenceError(f"{where}: the geometry must be a Polygon or MultiPolygon, not {shown}")
+    if not isinstance(geometry.get("coordinates"), list):
+        raise FenceError(f"{where}: the {kind_of} needs a 'coordinates' list")
+    try:
+        area = shape(geometry)
+    except (ValueError, TypeError, IndexError, ShapelyError) as exc:
+        why = str(exc).rstrip(".")
+        raise FenceError(f"{where}: the {kind_of} coordinates are malformed ({why})") from None
+    if area.is_empty or not area.is_valid:
+        raise FenceError(f"{where}: the {kind_of} is empty or not valid (crossing edges)")
+    return Fence(name, kind, frozenset(classes), prep(area))
+
+
+def _json_type(value: object) -> str:
+    """Return the JSON name of a parsed value's type, for error messages."""
+    if value is None:
+        return "null"
+    names = {bool: "a boolean", str: "text", list: "a list", dict: "an object"}
+    return names.get(type(value), "a number")
 
 
 class FenceFilter:

@@ -2,7 +2,9 @@
 
 Recorded sources (a GPX track, an NMEA log file) are read whole at start; live sources (gpsd,
 an NMEA serial device) are read by a background thread and also measure the device clock's
-skew against GPS time (:mod:`edge.position.skew`).
+skew against GPS time (:mod:`edge.position.skew`). A recorded track that does not overlap a
+recorded video in time (a wrong ``start_time``, say) is warned about at start
+(:meth:`Positioning.check_covers`): every event would get no fix or a stale one.
 """
 
 from __future__ import annotations
@@ -14,8 +16,12 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import cv2
+
 from contracts.messages import GpsState, Location, LocationSource
+from edge.config import FileSource, ImagesSource, Source
 from edge.config_patrol import GpsLocation
+from edge.images import IMAGE_SUFFIXES
 from edge.position.fixes import Fix
 from edge.position.gpsd import GpsdClient
 from edge.position.gpx import read_gpx
@@ -27,6 +33,9 @@ from streetwatch.errors import UserError
 log = logging.getLogger(__name__)
 
 _SOURCES = {"gpsd": LocationSource.GPSD, "nmea": LocationSource.NMEA, "gpx": LocationSource.GPX}
+
+Span = tuple[datetime, datetime | None]
+"""First and last time of a recording (the last None when unknown)."""
 
 
 class Positioning:
@@ -47,6 +56,7 @@ class Positioning:
         self._last_query: datetime | None = None
         self._client: GpsdClient | None = None
         self._serial: _SerialReader | None = None
+        self._recorded: str | None = None
         if gps.kind == "gpsd":
             assert gps.uri is not None
             host, port = gps.uri.rsplit(":", 1)
@@ -56,6 +66,7 @@ class Positioning:
             assert gps.path is not None
             for fix in read_gpx(gps.path, gps.uere_m, gps.default_accuracy_m):
                 self.track.add(fix)
+            self._recorded = f"GPX track {gps.path}"
         else:
             assert gps.path is not None
             if _is_device(gps.path):
@@ -66,6 +77,35 @@ class Positioning:
             else:
                 for fix in parse_lines(_read_log(gps.path), gps.uere_m, gps.default_accuracy_m):
                     self.track.add(fix)
+                self._recorded = f"NMEA log {gps.path}"
+
+    def check_covers(self, source: Source) -> bool:
+        """Warn when a recorded track and a recorded video do not overlap in time.
+
+        Returns:
+            False if a warning was logged (the spans are known and apart, or the track has
+            no position at all); True otherwise, live sources included.
+        """
+        video = None if self._recorded is None else video_span(source)
+        if video is None:
+            return True
+        track = self.track.span()
+        if track is None:
+            log.warning(
+                "%s has no fix with a position, so every event gets 'fix: none'", self._recorded
+            )
+            return False
+        start, end = video  # an unknown end: only a start after the track tells
+        if start <= track[1] and (end is None or end >= track[0]):
+            return True
+        log.warning(
+            "%s (%s) and the video (%s) do not overlap in time, so events get no fix or a "
+            "stale one; check source.start_time and its UTC offset",
+            self._recorded,
+            _span_text(track),
+            _span_text(video),
+        )
+        return False
 
     def add(self, fix: Fix) -> None:
         """Take one fix (from a reader thread or a test)."""
@@ -107,6 +147,40 @@ class Positioning:
     def clock_skew_ms(self) -> float | None:
         """Return the device clock minus GPS time, ms (live sources only)."""
         return self.skew.skew_ms()
+
+
+def video_span(source: Source) -> Span | None:
+    """Return the frame times a recorded video covers (None for a live source)."""
+    if isinstance(source, ImagesSource):
+        count = _count_images(source.path)
+        last = timedelta(seconds=max(0, count - 1) / source.fps) if count else None
+        return source.start_time, None if last is None else source.start_time + last
+    if isinstance(source, FileSource):
+        capture = cv2.VideoCapture(str(source.path), cv2.CAP_FFMPEG)
+        try:
+            frames = capture.get(cv2.CAP_PROP_FRAME_COUNT) if capture.isOpened() else 0.0
+            fps = capture.get(cv2.CAP_PROP_FPS) if capture.isOpened() else 0.0
+        finally:
+            capture.release()
+        length = timedelta(seconds=frames / fps) if frames > 0 and fps > 0 else None
+        return source.start_time, None if length is None else source.start_time + length
+    return None
+
+
+def _count_images(folder: Path) -> int:
+    try:
+        return sum(1 for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+    except OSError:
+        return 0
+
+
+def _span_text(span: Span) -> str:
+    start, end = span
+    return f"from {_utc(start)}" if end is None else f"{_utc(start)} to {_utc(end)}"
+
+
+def _utc(when: datetime) -> str:
+    return f"{when.astimezone(timezone.utc):%Y-%m-%d %H:%M:%S}Z"
 
 
 def _is_device(path: Path) -> bool:

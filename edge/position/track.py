@@ -83,6 +83,12 @@ class FixTrack:
         with self._lock:
             return self._fixes[-1] if self._fixes else None
 
+    def span(self) -> tuple[datetime, datetime] | None:
+        """Return the times of the first and last fix with a position (None: no such fix)."""
+        with self._lock:
+            good = [fix.time for fix in self._fixes if fix.has_position]
+        return (good[0], good[-1]) if good else None
+
     def at(self, when: datetime) -> Location:
         """Return the receiver's position at ``when`` (see the module docstring)."""
         with self._lock:

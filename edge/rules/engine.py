@@ -1,7 +1,8 @@
 """Applies every rule of a class, in order, to each tracked detection of a frame.
 
 Order: class known and configured → instant ``min_score``, area and aspect → zones (anchor
-point) → track median (recorded from here on) → dwell → schedules → confirmation verdict.
+point) → track median (recorded from here on) → dwell (carried over to a new track of the same
+object after a track loss, see :mod:`~edge.rules.dwell`) → schedules → confirmation verdict.
 Permits need the violation's position, so :class:`~edge.rules.permits.PermitFilter` runs
 after the geotagger. A retune (hot reload) keeps the per-track state: scores and dwell clocks.
 """
@@ -16,7 +17,7 @@ from contracts.tuning import ClassThresholds, Tunables
 from edge.detections import NO_TRACK, Detections
 from edge.frames import Frame
 from edge.rules.confirm import TrackScores
-from edge.rules.dwell import DwellClock
+from edge.rules.dwell import GRACE_S, DwellClock
 from edge.rules.schedules import ScheduleBook
 from edge.rules.shape import passes_shape
 from edge.rules.zones import ZoneMap, anchor_point
@@ -59,6 +60,8 @@ class Rules:
         timezone: IANA zone of the schedules.
         drift: dwell's stationary tolerance, in box diagonals.
         state: per-track state to continue from (a retune passes the old rules' state).
+        grace_s: how long a vanished track's dwell clock waits for a new track of the same
+            object (``events.end_after_s``).
     """
 
     def __init__(
@@ -68,6 +71,8 @@ class Rules:
         timezone: str,
         drift: float,
         state: RuleState | None = None,
+        *,
+        grace_s: float = GRACE_S,
     ) -> None:
         self.tunables = tunables
         self._names = names
@@ -76,7 +81,7 @@ class Rules:
         self._drift = drift
         self._zones = ZoneMap(tunables.zones)
         self._schedules = ScheduleBook(tunables.schedules)
-        self._state = state or RuleState(TrackScores(), DwellClock(drift))
+        self._state = state or RuleState(TrackScores(), DwellClock(drift, grace_s))
 
     def retuned(self, tunables: Tunables) -> Rules:
         """Return rules with new ``tunables`` that continue this one's per-track state."""
@@ -85,11 +90,12 @@ class Rules:
     def evaluate(self, frame: Frame, detections: Detections) -> tuple[Violation, ...]:
         """Return the violations among ``detections`` in ``frame``."""
         found = []
+        present = frozenset(int(track_id) for track_id in detections.track_id)
         for row in range(len(detections)):
             candidate = self._row(detections, row)
             thresholds = self.tunables.classes.get(candidate.label) if candidate else None
             if candidate is not None and thresholds is not None:
-                violation = self._judge(frame, candidate, thresholds)
+                violation = self._judge(frame, candidate, thresholds, present)
                 if violation is not None:
                     found.append(violation)
         self._state.forget_before(frame.timestamp - FORGET_AFTER)
@@ -103,7 +109,10 @@ class Rules:
         score = float(detections.confidence[row])
         return _Row(track_id, class_id, self._names[class_id], (x1, y1, x2, y2), score)
 
-    def _judge(self, frame: Frame, row: _Row, thresholds: ClassThresholds) -> Violation | None:
+    def _judge(
+        self, frame: Frame, row: _Row, thresholds: ClassThresholds, present: frozenset[int]
+    ) -> Violation | None:
+        """Return the violation ``row`` is, if any; ``present``: the frame's track ids."""
         size = (frame.width, frame.height)
         if not passes_shape(thresholds, row.score, row.box, size):
             return None
@@ -113,8 +122,9 @@ class Rules:
             return None
         at = frame.timestamp
         median = self._state.scores.add(row.track_id, row.score, at)
-        first_seen = self._state.first_seen.setdefault(row.track_id, at)
-        dwelling_since = self._state.dwell.update(row.track_id, row.box, at)
+        dwelling_since = self._state.dwell.update(row.track_id, row.label, row.box, at, present)
+        # a track that took over a vanished track's clock was first seen with it
+        first_seen = self._state.first_seen.setdefault(row.track_id, dwelling_since)
         if (at - dwelling_since).total_seconds() < thresholds.dwell_s:
             return None
         local = at.astimezone(self._zone_info)

@@ -10,7 +10,9 @@ from pydantic import BaseModel
 
 import edge.config
 import server.config
+from contracts.tuning import ClassThresholds
 from edge.config import EdgeConfig, FileSource, GpsLocation, StaticLocation, load_edge_config
+from edge.config_sections import track_start_problems
 from server.config import ServerConfig, load_server_config
 from streetwatch.commands.config_cmd import CONFIG_KINDS
 from streetwatch.yamlconf import ConfigError, check_file, format_keys, load_config
@@ -253,6 +255,31 @@ def test_edge_config_errors(tmp_path: Path, old: str, new: str, expected: str) -
     path = write(tmp_path, edit(EDGE, old, new))
     errors = errors_of(path)
     assert expected.replace("F:", f"{path}:", 1) in errors, errors
+
+
+@pytest.mark.parametrize(
+    ("high_score", "refused"),
+    [
+        (0.25, []),  # at the lowest min_score: every admitted box can start a track
+        (0.1, []),
+        (0.35, ["garbage", "illegal_signage"]),
+    ],
+)
+def test_tracks_must_start_at_every_class_min_score(high_score: float, refused: list[str]) -> None:
+    classes = {
+        "garbage": ClassThresholds(min_score=0.3, confirm_score=0.5),
+        "street_vending": ClassThresholds(min_score=0.4, confirm_score=0.5),
+        "illegal_signage": ClassThresholds(),  # min_score 0.25
+    }
+    problems = track_start_problems(high_score, classes)
+    assert [keys for keys, _ in problems] == [
+        ("rules", "classes", label, "min_score") for label in refused
+    ]
+    if refused:
+        assert problems[0][1] == (
+            "class 'garbage' min_score 0.3 is below tracking.high_score 0.35, so its boxes "
+            "scoring between the two never start a track; set tracking.high_score to at most 0.3"
+        )
 
 
 def test_missing_top_level_key_uses_line_of_top_mapping(tmp_path: Path) -> None:

@@ -267,3 +267,17 @@ def test_live_sources(tmp_path: Path, source: str) -> None:
 def test_example_configs_load(name: str) -> None:
     config = load_edge_config(Path(__file__).resolve().parents[2] / "configs" / name)
     assert config.events.cooldown_s >= config.events.end_after_s
+
+
+def test_push_lowering_a_min_score_below_the_track_start_is_refused(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    control = TunablesControl(FILE_RULES, taxonomy={"garbage"}, high_score=0.25)
+    with caplog.at_level(logging.ERROR):
+        assert not control.offer_push(push(1, min_score=0.2))
+    assert control.version == 0 and control.refused_pushes == 1
+    assert (
+        "config push v1 refused, keeping the running rules: classes.garbage.min_score: class "
+        "'garbage' min_score 0.2 is below tracking.high_score 0.25"
+    ) in caplog.text
+    assert control.offer_push(push(2, min_score=0.25)) and control.version == 2

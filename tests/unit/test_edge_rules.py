@@ -260,8 +260,55 @@ def test_dwell_clock_restarts_when_the_object_moves(
     starts = []
     for n, (dx, dy) in enumerate(moves):
         box = (100.0 + dx, 80.0 + dy, 160.0 + dx, 140.0 + dy)
-        starts.append(clock.update(1, box, T0 + seconds(n)))
+        starts.append(clock.update(1, "garbage", box, T0 + seconds(n)))
     assert len(set(starts)) - 1 == restarts
+
+
+STALL = (100.0, 80.0, 160.0, 140.0)  # 60 x 60 px: drift 0.5 reaches 42 px from its centre
+
+
+def shifted(box: tuple[float, float, float, float], dx: float) -> tuple[float, float, float, float]:
+    return (box[0] + dx, box[1], box[2] + dx, box[3])
+
+
+@pytest.mark.parametrize(
+    ("hidden_s", "dx", "label", "old_in_frame", "keeps_dwell"),
+    [
+        (20.0, 0.0, "street_vending", False, True),  # hidden shorter than the grace
+        (29.0, 30.0, "street_vending", False, True),  # and back a little aside
+        (31.0, 0.0, "street_vending", False, False),  # hidden longer: the dwell restarts
+        (5.0, 100.0, "street_vending", False, False),  # another place: not the same stall
+        (5.0, 0.0, "garbage", False, False),  # another class
+        (5.0, 0.0, "street_vending", True, False),  # the old track is still there
+    ],
+)
+def test_dwell_is_carried_over_a_track_loss(
+    hidden_s: float, dx: float, label: str, old_in_frame: bool, keeps_dwell: bool
+) -> None:
+    clock = DwellClock(drift=0.5, grace_s=30.0)
+    for t in range(11):  # track 1 stands 10 s, then a customer hides it
+        assert clock.update(1, "street_vending", STALL, T0 + seconds(t)) == T0
+    back = T0 + seconds(10 + hidden_s)
+    present = {1, 2} if old_in_frame else {2}
+    since = clock.update(2, label, shifted(STALL, dx), back, present)
+    assert since == (T0 if keeps_dwell else back)
+    if keeps_dwell:  # taken over, not shared: a third track beside it starts afresh
+        assert clock.update(3, "street_vending", STALL, back, {2, 3}) == back
+
+
+def test_engine_carries_dwell_and_first_seen_over_a_track_loss() -> None:
+    engine = rules(street_vending=ClassThresholds(dwell_s=120.0))
+    before = [
+        engine.evaluate(frame(T0 + seconds(t)), detections((*STALL, 0.9, 0, 1)))
+        for t in range(0, 61, 5)
+    ]
+    after = [  # hidden 15 s, longer than the tracker's memory: back as track 2
+        engine.evaluate(frame(T0 + seconds(t)), detections((*STALL, 0.9, 0, 2)))
+        for t in range(75, 126, 5)
+    ]
+    assert not any(before) and [len(v) for v in after] == [0] * 9 + [1, 1]  # 120 s, not 195 s
+    reported = after[9][0]
+    assert reported.track_id == 2 and reported.first_seen == T0
 
 
 # ---------------------------------------------------------------- the engine

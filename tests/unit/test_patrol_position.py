@@ -3,16 +3,28 @@ times with accuracy, mode and age, stale and missing fixes, and the clock skew."
 
 from __future__ import annotations
 
-from datetime import timedelta
+import json
+import logging
+import queue
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
+from support.edge_setup import noise_video
 from support.nmea_logs import LAT0, LON0, RIDE_START, epoch, northbound_ride, sentence, write_log
+from support.services import wait_until
 
 from contracts.messages import FixMode, LocationSource
+from edge.config import CameraSource, FileSource, ImagesSource
 from edge.config_patrol import GpsLocation, GpsSettings
 from edge.position.fixes import Fix, distance_m
-from edge.position.gpsd import tpv_fix
+from edge.position.gpsd import GpsdClient, tpv_fix
 from edge.position.gpx import GpxError, read_gpx
 from edge.position.nmea import NmeaParser, parse_lines
 from edge.position.provider import Positioning
@@ -160,6 +172,179 @@ def test_gpsd_tpv_report() -> None:
     assert parsed.heading_deg == 1.0 and parsed.satellites == 7
     no_fix = tpv_fix({"class": "TPV", "mode": 1, "time": "2024-06-01T08:00:01Z"}, 0.0, None, 10.0)
     assert no_fix is not None and no_fix.mode is FixMode.NONE and no_fix.lat is None
+
+
+class FakeGpsd:
+    """A one-connection gpsd on a free loopback port that sends ``lines`` after ``?WATCH``."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self._server.getsockname()[1])
+        self._lines = lines
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        connection, _ = self._server.accept()
+        with connection:
+            connection.recv(1024)  # ?WATCH
+            connection.sendall("".join(line + "\n" for line in self._lines).encode())
+            self._done.wait(10.0)
+
+    def close(self) -> None:
+        self._done.set()
+        self._thread.join(5.0)
+        self._server.close()
+
+
+TPV = {"class": "TPV", "mode": 3, "time": "2024-06-01T08:00:00Z", "lat": LAT0, "lon": LON0}
+
+
+@contextmanager
+def gpsd_client(lines: list[str], on_fix: Callable[[Fix], None]) -> Iterator[GpsdClient]:
+    """A started client of a fake gpsd that sends ``lines`` and then a good TPV."""
+    server = FakeGpsd([*lines, json.dumps(TPV)])
+    client = GpsdClient("127.0.0.1", server.port, on_fix, 10.0)
+    client.start()
+    try:
+        yield client
+    finally:
+        client.stop()
+        server.close()
+
+
+MALFORMED = [
+    '{"class": "SKY", "satellites": [1, {"used": true}]}',  # a satellite that is not an object
+    '{"class": "SKY", "satellites": [{"used": true}], "uSat": "seven"}',
+    '{"class": "TPV", "mode": null, "time": "2024-06-01T07:59:59Z"}',
+    '{"class": "TPV", "mode": 3, "time": "yesterday", "lat": 31.2, "lon": 121.4}',
+    '{"class": "TPV", "mode": 3, "time": "2024-06-01T07:59:59Z", "lat": "north", "lon": 1}',
+    '{"class": ["TPV"]}',
+    '"TPV"',
+    "not json",
+]
+
+
+def test_gpsd_skips_malformed_reports_and_warns_once_per_kind(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fixes: queue.Queue[Fix] = queue.Queue()
+    caplog.set_level(logging.WARNING, logger="edge.position.gpsd")
+    with gpsd_client(MALFORMED, fixes.put) as client:
+        good = fixes.get(timeout=10.0)  # the reader outlived every malformed report
+        assert client.running
+    assert good.mode is FixMode.FIX_3D and good.lat == LAT0 and good.satellites is None
+    assert client.malformed == {"SKY": 2, "TPV": 3} and client.connects == 1
+    warnings = [r.getMessage() for r in caplog.records]
+    assert len(warnings) == 2, warnings
+    assert "malformed SKY report ('satellites' is not a list of objects)" in warnings[0]
+    assert "malformed TPV report ('mode' is null, not a number)" in warnings[1]
+
+
+def test_a_gpsd_reader_that_ends_unexpectedly_says_so(caplog: pytest.LogCaptureFixture) -> None:
+    def broken(_fix: Fix) -> None:
+        raise RuntimeError("track store broke")
+
+    caplog.set_level(logging.ERROR, logger="edge.position.gpsd")
+    with gpsd_client([], broken) as client:
+        assert wait_until(lambda: not client.running, 10.0)
+    (record,) = caplog.records
+    assert "the reader stopped unexpectedly (RuntimeError: track store broke)" in record.message
+
+
+# ---------------------------------------------------------------- track and video in time
+
+GPX_RIDE = (
+    '<?xml version="1.0"?><gpx version="1.1" creator="t" xmlns="http://www.topografix.com/GPX/1/1">'
+    "<trk><trkseg>"
+    + "".join(
+        f'<trkpt lat="{LAT0}" lon="{LON0}"><time>2024-06-01T08:0{m}:00Z</time></trkpt>'
+        for m in range(4)
+    )
+    + "</trkseg></trk></gpx>"
+)
+
+
+def recorded(tmp_path: Path, kind: str) -> Positioning:
+    """A 08:00-08:03Z ride as a GPX track or an NMEA log (one epoch a minute)."""
+    if kind == "gpx":
+        path = tmp_path / "ride.gpx"
+        path.write_text(GPX_RIDE)
+    else:
+        lines = [
+            line for m in range(4) for line in epoch(RIDE_START + timedelta(minutes=m), LAT0, LON0)
+        ]
+        path = write_log(tmp_path / "ride.nmea", lines)
+    return Positioning(
+        GpsLocation(mode="gps", gps=GpsSettings.model_validate({"kind": kind, "path": path}))
+    )
+
+
+def still_images(tmp_path: Path, count: int) -> Path:
+    folder = tmp_path / "stills"
+    folder.mkdir()
+    for index in range(count):
+        cv2.imwrite(str(folder / f"{index:03d}.png"), np.zeros((8, 8, 3), np.uint8))
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("kind", "start", "video", "overlap"),
+    [
+        ("gpx", "2024-06-01T08:02:00Z", "3 s video", True),
+        ("gpx", "2024-06-01T08:02:00+08:00", "3 s video", False),  # the offset twice
+        ("nmea", "2024-06-01T07:59:58Z", "3 s video", True),  # ends just after the track starts
+        ("nmea", "2024-06-01T07:59:56Z", "3 s video", False),  # ends before it starts
+        ("gpx", "2024-06-01T08:03:00Z", "5 images", True),
+        ("nmea", "2024-06-01T08:03:01Z", "5 images", False),  # starts after it ends
+    ],
+)
+def test_a_track_that_misses_the_video_is_warned_about_at_start(
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    kind: str,
+    start: str,
+    video: str,
+    overlap: bool,
+) -> None:
+    when = datetime.fromisoformat(start)
+    source: FileSource | ImagesSource
+    if video == "5 images":  # 1 s apart: 4 s from the first to the last
+        source = ImagesSource(
+            kind="images", path=still_images(tmp_path, 5), fps=1.0, start_time=when
+        )
+    else:
+        source = FileSource(kind="file", path=noise_video(tmp_path / "v.avi"), start_time=when)
+    caplog.set_level(logging.WARNING, logger="edge.position.provider")
+    assert recorded(tmp_path, kind).check_covers(source) is overlap
+    if overlap:
+        assert caplog.records == []
+        return
+    (record,) = caplog.records
+    name = "GPX track" if kind == "gpx" else "NMEA log"
+    assert record.getMessage().startswith(f"{name} {tmp_path}/ride.")
+    assert "(2024-06-01 08:00:00Z to 2024-06-01 08:03:00Z) and the video (" in record.message
+    assert "do not overlap in time" in record.message and "source.start_time" in record.message
+
+
+def test_a_live_receiver_or_a_live_video_is_not_checked(tmp_path: Path) -> None:
+    live = Positioning(GpsLocation(mode="gps", gps=GpsSettings(kind="gpsd", uri="127.0.0.1:1")))
+    old = FileSource(kind="file", path=tmp_path / "v.avi", start_time=RIDE_START)
+    assert live.check_covers(old)
+    camera = CameraSource(kind="camera")
+    assert recorded(tmp_path, "gpx").check_covers(camera)
+
+
+def test_a_track_without_any_position_is_warned_about(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    log = write_log(tmp_path / "lost.nmea", epoch(RIDE_START, None, None))
+    where = Positioning(GpsLocation(mode="gps", gps=GpsSettings(kind="nmea", path=log)))
+    video = FileSource(kind="file", path=noise_video(tmp_path / "v.avi"), start_time=RIDE_START)
+    caplog.set_level(logging.WARNING, logger="edge.position.provider")
+    assert not where.check_covers(video)
+    assert f"NMEA log {log} has no fix with a position" in caplog.text
 
 
 def test_clock_skew_is_the_median_of_receipt_minus_gps_time() -> None:
