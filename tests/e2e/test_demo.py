@@ -29,7 +29,7 @@ def test_demo_creates_exactly_the_expected_cases(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     if not MODEL.is_file():
-        pytest.skip(f"{MODEL} is absent: the shipped model is still training")
+        pytest.skip(f"{MODEL} is absent: this checkout has no shipped detector")
     data = tmp_path / "demo"
     code = main(["demo", "--data", str(data), "--port", "0", "--exit-when-done"])
     out = capsys.readouterr().out

@@ -121,7 +121,7 @@ def matched_object(event: ViolationEvent, truth: VideoTruth) -> int | None:
 
 def test_exactly_the_expected_violations(tmp_path: Path, mosquitto: MosquittoServer) -> None:
     if not MODEL.is_file():
-        pytest.skip(f"{MODEL} is absent: the shipped model is still training")
+        pytest.skip(f"{MODEL} is absent: this checkout has no shipped detector")
     width, height = SIZE
     clip = ["--kind", "fixed", "--seconds", str(SECONDS), "--fps", str(FPS), "--seed", str(SEED)]
     size = ["--size", f"{width}x{height}", "--out", str(tmp_path)]

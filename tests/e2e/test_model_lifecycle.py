@@ -105,6 +105,12 @@ def test_train_export_detect_quantize_evaluate(
     meta = {p.key: p.value for p in onnx.load(str(int8)).metadata_props}
     assert meta["streetwatch_precision"] == "int8" and meta["streetwatch_version"] == "smoke"
     assert "CC BY 4.0" in meta["streetwatch_data_credit"]
+    graph = onnx.load(str(int8)).graph
+    made_by = {out: node.op_type for node in graph.node for out in node.output}
+    convs = [node for node in graph.node if node.op_type == "Conv"]
+    conv_weights = [made_by.get(conv.input[1]) for conv in convs]
+    assert conv_weights[0] is None  # the stem keeps its float weights
+    assert conv_weights[1:].count("DequantizeLinear") >= len(convs) // 2  # the body is int8
     assert str(tmp_path) not in meta["description"]  # no path of the training machine
     assert OnnxDetector(int8).info.names == detector.info.names
 

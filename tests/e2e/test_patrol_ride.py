@@ -10,7 +10,7 @@ rules, never from a run: a violation of a configured class that is clearly visib
 in at least ``MIN_FRAMES`` frames on *both* passes must be reported exactly once, within
 ``ACCURACY_M`` of its true position; one seen on a single pass, and every negative, never;
 one visible on both passes but briefly on one is borderline (at most once). It skips while
-``models/streetwatch-v1.onnx`` is absent (the model is still training).
+``models/streetwatch-v1.onnx`` is absent.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ rules:
 
 def test_patrol_ride_end_to_end(tmp_path: Path, mosquitto: MosquittoServer) -> None:
     if not MODEL.is_file():
-        pytest.skip(f"{MODEL} is absent: the shipped model is still training")
+        pytest.skip(f"{MODEL} is absent: this checkout has no shipped detector")
     truth_path = generate(tmp_path / "ride", 30.0, "640x360", 5)
     truth = load_video_truth(truth_path)
     groups = patrol_expectation(truth, CLASSES, MIN_FRAMES)
