@@ -88,18 +88,24 @@ class ClassOverlay(Frozen):
 
 
 class ZoneKind(str, Enum):
-    """Whether a zone admits or removes detections."""
+    """Whether a zone admits or removes detections, or only names a place."""
 
     INCLUDE = "include"
     EXCLUDE = "exclude"
+    AREA = "area"
 
 
 class Zone(Frozen):
-    """An image polygon where the rules of some classes apply (include) or never apply."""
+    """An image polygon that admits (include), removes (exclude) or only names a place (area)."""
 
     name: Name = Field(title="Zone name", description="Unique name, used by schedules/permits.")
     kind: ZoneKind = Field(
-        ZoneKind.INCLUDE, title="Kind", description="'include' admits, 'exclude' removes."
+        ZoneKind.INCLUDE,
+        title="Kind",
+        description=(
+            "'include' admits (its classes are reported only inside include zones), 'exclude' "
+            "removes, 'area' admits and removes nothing: a place that schedules and permits name."
+        ),
     )
     polygon: list[Point] = Field(
         min_length=3,

@@ -7,7 +7,11 @@ A confirmed sighting with its own (estimated) position belongs to:
    ``window_s`` (a track lost and found again, or a later pass); else
 3. a *candidate* place of that class within the radius. A place becomes a violation (``new``)
    once it has been seen on ``min_passes`` passes — a sighting after ``pass_gap_s`` without one
-   starts a new pass. That persistence test replaces dwell for bikes.
+   starts a new pass — and confirmed on at least one of them. That persistence test replaces
+   dwell for bikes. A near miss (track median between ``min_score`` and ``confirm_score``)
+   counts as seen: a bike meets the same object from afar or at an angle on one pass and
+   close on the other, so asking for a confirmation on every pass would miss most of them.
+   The event's evidence is the best confirmed sighting of the place.
 
 A violation seen on a later pass raises an ``update`` ("seen again"); one seen with evidence
 better by ``update_min_gain`` raises an ``update`` too, at most once per
@@ -63,6 +67,8 @@ class _Candidate:
     place: _Place
     passes: int
     last_seen: datetime
+    best: Violation | None = None
+    """Its best confirmed sighting (None: only near misses so far)."""
 
 
 def own_position(violation: Violation) -> tuple[float, float] | None:
@@ -96,11 +102,12 @@ class PlaceDeduper:
         self._places = {vid: _place_of(r) for vid, r in self._records.items()}
         self._owner: dict[int, str] = {}
         self._candidates: dict[int, _Candidate] = {}
+        self._confirming: set[int] = set()
         self._stored_at = {r.violation_id: r.last_seen for r in self._records.values()}
 
     def owns(self, track_id: int) -> bool:
-        """Return True if ``track_id`` belongs to a violation or a candidate place."""
-        return track_id in self._owner or track_id in self._candidates
+        """Return True if ``track_id`` belongs to a violation or confirmed a candidate place."""
+        return track_id in self._owner or track_id in self._confirming
 
     def update(self, at: datetime, violations: tuple[Violation, ...]) -> LifecycleStep:
         """Return the events, stored state and forgotten ids after the frame at ``at``."""
@@ -108,7 +115,9 @@ class PlaceDeduper:
         for violation in violations:
             if violation.verdict is Verdict.CONFIRMED:
                 decision = self._sighting(violation, at)
-                decisions.extend([decision] if decision else [])
+            else:
+                decision = self._near_miss(violation, at)
+            decisions.extend([decision] if decision else [])
         forget = tuple(self._forget(at))
         remember = tuple(
             to_persist(self._records, self._stored_at, {d.violation_id for d in decisions})
@@ -123,11 +132,25 @@ class PlaceDeduper:
             return self._continue(record, violation, position, at)
         if position is None:
             return self._open(violation, None, at)
-        candidate = self._candidate(violation, position, at)
-        if candidate.passes >= self._patrol.min_passes:
-            self._candidates = {t: c for t, c in self._candidates.items() if c is not candidate}
-            return self._open(violation, candidate.place, at)
-        return None
+        return self._ripen(self._candidate(violation, position, at), violation, at)
+
+    def _near_miss(self, violation: Violation, at: datetime) -> Decision | None:
+        """Count a near miss as a sighting of a candidate place (never of a violation)."""
+        position = own_position(violation)
+        if position is None or violation.track_id in self._owner:
+            return None
+        if self._nearest(violation, position, at) is not None:
+            return None
+        return self._ripen(self._candidate(violation, position, at), violation, at)
+
+    def _ripen(self, candidate: _Candidate, violation: Violation, at: datetime) -> Decision | None:
+        """Open the candidate's violation once seen on enough passes and confirmed on one."""
+        if candidate.passes < self._patrol.min_passes or candidate.best is None:
+            return None
+        self._candidates = {t: c for t, c in self._candidates.items() if c is not candidate}
+        confirmed = violation.verdict is Verdict.CONFIRMED
+        evidence = violation if confirmed else candidate.best
+        return self._open(evidence, candidate.place, at, track_id=violation.track_id)
 
     def _nearest(
         self, violation: Violation, position: tuple[float, float] | None, at: datetime
@@ -172,6 +195,10 @@ class PlaceDeduper:
                 candidate.passes += 1
             candidate.place.add(*position)
             candidate.last_seen = max(at, candidate.last_seen)
+        if violation.verdict is Verdict.CONFIRMED:
+            self._confirming.add(violation.track_id)
+            if candidate.best is None or quality(violation) > quality(candidate.best):
+                candidate.best = violation
         self._candidates[violation.track_id] = candidate
         return candidate
 
@@ -204,7 +231,14 @@ class PlaceDeduper:
         self._records[record.violation_id] = updated
         return _decision(EventType.UPDATE, updated, violation, reason)
 
-    def _open(self, violation: Violation, place: _Place | None, at: datetime) -> Decision:
+    def _open(
+        self,
+        violation: Violation,
+        place: _Place | None,
+        at: datetime,
+        track_id: int | None = None,
+    ) -> Decision:
+        """Open a violation with ``violation`` as evidence, owned by ``track_id`` (default: its)."""
         sighting = _placed(violation, place)
         record = Remembered(
             violation_id=new_ulid(),
@@ -219,7 +253,7 @@ class PlaceDeduper:
         )
         self._records[record.violation_id] = record
         self._places[record.violation_id] = place
-        self._owner[violation.track_id] = record.violation_id
+        self._owner[violation.track_id if track_id is None else track_id] = record.violation_id
         reason = "new place" if place else "new (no own position)"
         return _decision(EventType.NEW, record, violation, reason)
 
@@ -228,6 +262,7 @@ class PlaceDeduper:
         self._candidates = {
             t: c for t, c in self._candidates.items() if _gap_s(at, c.last_seen) <= window
         }
+        self._confirming &= set(self._candidates)
         old = [vid for vid, r in self._records.items() if _gap_s(at, r.last_seen) > window]
         for vid in old:
             del self._records[vid]

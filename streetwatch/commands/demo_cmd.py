@@ -25,7 +25,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--port", type=int, default=8080, help="UI port; another free one if taken (default 8080)"
     )
     demo.add_argument(
-        "--model", type=Path, help="detector ONNX (default models/streetwatch-v1.onnx)"
+        "--model",
+        type=Path,
+        help="detector ONNX (default models/streetwatch-v1-288x480.int8.onnx)",
     )
     demo.add_argument(
         "--exit-when-done",

@@ -52,7 +52,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     _common(add)
     add.add_argument("--name", help="zone name (letters, digits, '_ . -', space); with --points")
     add.add_argument(
-        "--kind", choices=["include", "exclude"], help="zone kind (--from: of unprefixed labels)"
+        "--kind",
+        choices=["include", "exclude", "area"],
+        help="zone kind (--from: of unprefixed labels)",
     )
     drawn = add.add_mutually_exclusive_group(required=True)
     drawn.add_argument(

@@ -11,8 +11,12 @@ from contracts.tuning import Zone, ZoneKind
 from edge.config_sections import CalibrationPoint
 from streetwatch.zones.frame import Image
 
-COLOURS = {ZoneKind.INCLUDE: (60, 200, 60), ZoneKind.EXCLUDE: (50, 50, 230)}
-"""BGR outline colour per zone kind: include green, exclude red."""
+COLOURS = {
+    ZoneKind.INCLUDE: (60, 200, 60),
+    ZoneKind.EXCLUDE: (50, 50, 230),
+    ZoneKind.AREA: (230, 160, 40),
+}
+"""BGR outline colour per zone kind: include green, exclude red, area orange."""
 CALIBRATION_COLOUR = (0, 200, 255)
 FILL_ALPHA = 0.25
 

@@ -1,8 +1,8 @@
 """Read zones drawn in LabelMe: its JSON file's polygons and rectangles, named by label.
 
-A label ``include:NAME`` or ``exclude:NAME`` gives the zone's kind; a plain ``NAME`` takes
-the default kind. A line ``classes: a, b`` in a shape's description limits that zone to those
-classes instead of the default ones.
+A label ``include:NAME``, ``exclude:NAME`` or ``area:NAME`` gives the zone's kind; a plain
+``NAME`` takes the default kind. A line ``classes: a, b`` in a shape's description limits
+that zone to those classes instead of the default ones.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError
 from streetwatch.errors import UserError
 from streetwatch.zones.edit import PixelPoint
 
-KINDS = ("include", "exclude")
+KINDS = ("include", "exclude", "area")
 ZONE_SHAPES = ("polygon", "rectangle")
 ASPECT_TOLERANCE = 0.01
 """Largest relative difference of width/height ratios still taken as the same camera view."""
@@ -124,13 +124,13 @@ def _name_and_kind(label: str, default: str | None) -> tuple[str, str]:
     if colon and prefix.strip().lower() in KINDS:
         name, kind = rest.strip(), prefix.strip().lower()
     elif colon:
-        raise UserError(f"shape {label!r} has an unknown prefix: use include: or exclude:")
+        raise UserError(f"shape {label!r} has an unknown prefix: use include:, exclude: or area:")
     else:
         name, kind = label.strip(), default or ""
     if not name:
         raise UserError(f"a shape labelled {label!r} has no zone name")
     if not kind:
-        raise UserError(f"shape {label!r} has no include:/exclude: prefix; give --kind")
+        raise UserError(f"shape {label!r} has no include:/exclude:/area: prefix; give --kind")
     return name, kind
 
 

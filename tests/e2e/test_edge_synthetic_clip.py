@@ -31,12 +31,11 @@ from support.mosquitto import MosquittoServer
 from contracts import EventType, ViolationEvent
 from streetwatch.cli import main
 from streetwatch.demo.expect import boxes_of, clear_run_s, fixed_expectation
-from streetwatch.demo.scenario import TRACK_START, classes_block
+from streetwatch.demo.scenario import MODEL, TRACK_START, classes_block
 from training.synth.truth import ObjectTruth, VideoTruth, load_video_truth
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-MODEL = Path(__file__).resolve().parents[2] / "models" / "streetwatch-v1.onnx"
 SECONDS, FPS, SIZE, SEED = 14.0, 10.0, (640, 360), 3
 DWELL_S = 3.0
 MIN_AREA = 0.0008
@@ -86,6 +85,7 @@ rules:
 {classes}
   zones:
     - name: kiosk
+      kind: area
       polygon: [{zone}]
       classes: [{permitted.class_name}]
   permits:

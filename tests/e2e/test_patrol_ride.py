@@ -29,12 +29,11 @@ from contracts import EventType
 from edge.position.fixes import distance_m
 from streetwatch.cli import main
 from streetwatch.demo.expect import patrol_expectation
-from streetwatch.demo.scenario import TRACK_START, classes_block
+from streetwatch.demo.scenario import MODEL, TRACK_START, classes_block
 from training.synth.truth import VideoTruth, load_video_truth
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-MODEL = Path(__file__).resolve().parents[2] / "models" / "streetwatch-v1.onnx"
 CLASSES = ("street_vending", "garbage", "illegal_signage")
 MIN_FRAMES, ACCURACY_M, RADIUS_M = 3, 8.0, 8.0
 
@@ -106,6 +105,7 @@ def test_patrol_ride_end_to_end(tmp_path: Path, mosquitto: MosquittoServer) -> N
         assert main(["edge", "run", "-c", str(config), "--once", "--wait", "30"]) == 0
     assert receiver.problems == []
     found: dict[int, set[str]] = {}
+    errors: list[float] = []
     differences = []
     for event in (e for e in receiver.events if e.type is EventType.NEW):
         place = event.location
@@ -120,7 +120,9 @@ def test_patrol_ride_end_to_end(tmp_path: Path, mosquitto: MosquittoServer) -> N
             differences.append(f"{event.label} event {far:.1f} m from the nearest true object")
             continue
         found.setdefault(obj, set()).add(event.violation_id)
+        errors.append(far)
     print(f"[ride e2e] expected {sorted(expected)} borderline {sorted(borderline)} found {found}")
+    print(f"[ride e2e] position error of placed events (m): {sorted(round(e, 1) for e in errors)}")
     # The system's guarantee: one violation per object across passes and track losses.
     assert all(len(ids) == 1 for ids in found.values()), f"raised twice: {found}"
     # The detector's accuracy.

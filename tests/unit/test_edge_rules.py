@@ -370,3 +370,15 @@ def test_retune_keeps_track_state() -> None:
     tuned = engine.retuned(Tunables(classes={"garbage": ClassThresholds(dwell_s=1.5)}))
     assert tuned.evaluate(frame(T0 + timedelta(seconds=1.2)), box) == ()
     assert len(tuned.evaluate(frame(T0 + timedelta(seconds=1.5)), box)) == 1
+
+
+def test_an_area_zone_names_a_place_without_admitting_or_removing() -> None:
+    square = [(0.0, 0.0), (0.5, 0.0), (0.5, 0.5), (0.0, 0.5)]
+    area = Zone(name="kiosk", kind=ZoneKind.AREA, polygon=square, classes=["street_vending"])
+    zones = ZoneMap([area])
+    inside, outside = (
+        zones.place("street_vending", (0.25, 0.25)),
+        zones.place("street_vending", (0.75, 0.75)),
+    )
+    assert inside.admitted and inside.zone is None and inside.zones == ("kiosk",)
+    assert outside.admitted and outside.zones == ()

@@ -53,6 +53,38 @@ def test_a_place_is_reported_when_seen_again_on_a_later_pass() -> None:
     assert third == [(EventType.UPDATE, second[0][1])]  # same violation, "seen again"
 
 
+def near(seen: Violation) -> Violation:
+    """The same sighting as a near miss (track median below confirm_score)."""
+    return replace(seen, verdict=Verdict.NEAR_MISS, confidence=seen.threshold - 0.05)
+
+
+@pytest.mark.parametrize(
+    ("first_confirmed", "second_confirmed", "reported"),
+    [(True, False, True), (False, True, True), (False, False, False)],
+)
+def test_a_near_miss_counts_as_a_pass_when_another_pass_confirms(
+    first_confirmed: bool, second_confirmed: bool, reported: bool
+) -> None:
+    deduper = PlaceDeduper(EventSettings(), PATROL)
+    first = [placed(t, 0.3 * t, 10.0, track=1) for t in range(3)]
+    second = [placed(60 + t, 1.0, 10.5, track=7) for t in range(2)]
+    first = first if first_confirmed else [near(v) for v in first]
+    second = second if second_confirmed else [near(v) for v in second]
+    assert ride(deduper, *first) == []
+    # a near-miss track stays a sample candidate; a confirming one belongs to the place
+    assert deduper.owns(1) is first_confirmed
+    events = ride(deduper, *second)
+    assert [kind for kind, _ in events] == ([EventType.NEW] if reported else [])
+    assert deduper.owns(7) is reported  # the track that opened the violation continues it
+
+
+def test_a_near_miss_close_to_a_violation_raises_nothing() -> None:
+    deduper = PlaceDeduper(EventSettings(), ONCE)
+    opened = ride(deduper, placed(0, 0.0, 10.0, track=1))
+    assert [kind for kind, _ in opened] == [EventType.NEW]
+    assert ride(deduper, near(placed(100, 0.5, 10.0, track=2))) == []
+
+
 def test_track_losses_classes_and_distance_keep_places_apart() -> None:
     deduper = PlaceDeduper(EventSettings(), ONCE)
     events = ride(

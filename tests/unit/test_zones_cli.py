@@ -226,7 +226,7 @@ def test_add_from_labelme_takes_kinds_from_label_prefixes(
     code, _, err = run(capsys, *args, "--replace")
     assert (
         code == 2
-        and err == "streetwatch: shape 'kerb' has no include:/exclude: prefix; give --kind"
+        and err == "streetwatch: shape 'kerb' has no include:/exclude:/area: prefix; give --kind"
     )
     assert config.read_text(encoding="utf-8") == before
 
@@ -255,7 +255,7 @@ SQUARE = {"label": "square", "points": [[0, 0], [100, 0], [100, 100], [0, 100]]}
         ),
         ([SQUARE, SQUARE], {}, "two shapes in {file} are labelled 'square'; zone names are unique"),
         ([SQUARE, {**SQUARE, "label": "sidewalk"}], {}, "zone 'sidewalk' already exists in"),
-        ([{**SQUARE, "label": "left:kerb"}], {}, "unknown prefix: use include: or exclude:"),
+        ([{**SQUARE, "label": "left:kerb"}], {}, "unknown prefix: use include:, exclude: or area:"),
         ([], {}, "{file} holds no shapes: draw polygons on the image in LabelMe"),
         ('{"imageWidth": 1280, "imageHeight": 7', {}, "LabelMe file {file} is not JSON ("),
         ('{"shapes": []}', {}, "{file} is not a LabelMe file (imageWidth: Field required)"),
