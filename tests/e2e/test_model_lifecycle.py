@@ -158,8 +158,18 @@ def test_training_without_a_dataset_is_one_clear_error(
     )
 
 
-def _interrupted_run(data: Path, out: Path) -> Path:
-    """Train 3 epochs in a child process, kill it once epoch 1's checkpoint is saved."""
+def _resumable(path: Path) -> bool:
+    import torch
+
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=False)
+    except Exception:  # written half-way: try again
+        return False
+    return state.get("optimizer") is not None and state.get("epoch", -1) >= 0
+
+
+def _interrupted_run(data: Path, out: Path, saved: Path) -> None:
+    """Train 3 epochs in a child process; copy a mid-run checkpoint to ``saved``, kill it."""
     args = ["--data", str(data), "--out", str(out), "--epochs", "3", "--imgsz", "160"]
     child = subprocess.Popen(
         [sys.executable, "-m", "streetwatch", "model", "train", *args, "--batch", "8"],
@@ -169,17 +179,16 @@ def _interrupted_run(data: Path, out: Path) -> Path:
     last = out / "weights" / "last.pt"
     try:
         deadline = time.monotonic() + 300
-        size = -1
         while time.monotonic() < deadline and child.poll() is None:
-            if last.is_file() and last.stat().st_size == size > 0:
-                break  # written and no longer growing
-            size = last.stat().st_size if last.is_file() else -1
-            time.sleep(0.5)
+            if last.is_file():
+                shutil.copyfile(last, saved)
+                if _resumable(saved):
+                    return  # what a machine stopped mid-run leaves behind
+            time.sleep(0.2)
     finally:
         child.kill()
         child.wait()
-    assert last.is_file(), "the training run saved no checkpoint"
-    return last
+    pytest.fail("the training run left no resumable checkpoint while it ran")
 
 
 def test_an_interrupted_run_resumes_on_another_machine(
@@ -187,7 +196,7 @@ def test_an_interrupted_run_resumes_on_another_machine(
 ) -> None:
     data = _tiny_dataset(tmp_path)
     saved = tmp_path / "committed-last.pt"
-    shutil.copyfile(_interrupted_run(data, tmp_path / "first"), saved)
+    _interrupted_run(data, tmp_path / "first", saved)
     shutil.rmtree(tmp_path / "first")  # the other machine has only the committed checkpoint
 
     again = tmp_path / "again"
