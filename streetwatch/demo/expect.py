@@ -11,6 +11,8 @@ the dwell time, too small, permitted, or not a violation (look-alike negatives);
 
 Patrol bike: a violation is expected when labelled in at least ``min_frames`` frames on *each*
 of the two passes, borderline when seen on both passes but briefly on one, else forbidden.
+Two expected objects of one class closer than the bike's dedup radius are one place to the
+system (one violation, by design): the one seen less is borderline.
 """
 
 from __future__ import annotations
@@ -92,8 +94,10 @@ def pass_of(heading_deg: float, truth: VideoTruth) -> int:
     return 0 if math.cos(math.radians(heading_deg - truth.street_bearing_deg)) > 0 else 1
 
 
-def patrol_expectation(truth: VideoTruth, classes: Collection[str], min_frames: int) -> Expectation:
-    """Sort a two-pass ride's objects (see the module docstring)."""
+def patrol_expectation(
+    truth: VideoTruth, classes: Collection[str], min_frames: int, radius_m: float = 0.0
+) -> Expectation:
+    """Sort a two-pass ride's objects (see the module docstring); ``radius_m``: the dedup radius."""
     frames: dict[int, list[int]] = {}
     for frame in truth.frames:
         for box in frame.boxes:
@@ -107,5 +111,29 @@ def patrol_expectation(truth: VideoTruth, classes: Collection[str], min_frames: 
         if not obj.is_violation or obj.class_name not in classes or min(counts) == 0:
             continue
         (expected if min(counts) >= min_frames else borderline).add(obj.object_id)
+    seen = {o.object_id: min(frames.get(o.object_id, [0, 0])) for o in truth.objects}
+    merged = _merged([o for o in truth.objects if o.object_id in expected], seen, radius_m)
+    expected -= merged
+    borderline |= merged
     forbidden = {o.object_id for o in truth.objects} - expected - borderline
     return Expectation(frozenset(expected), frozenset(forbidden), frozenset(borderline))
+
+
+def _merged(objects: list[ObjectTruth], seen: dict[int, int], radius_m: float) -> set[int]:
+    """Ids of objects within ``radius_m`` of a better-seen object of their class."""
+    merged: set[int] = set()
+    for obj in objects:
+        for other in objects:
+            if (
+                other.object_id != obj.object_id
+                and other.class_name == obj.class_name
+                and (seen[other.object_id], -other.object_id)
+                > (seen[obj.object_id], -obj.object_id)
+                and _distance_m(obj, other) <= radius_m
+            ):
+                merged.add(obj.object_id)
+    return merged
+
+
+def _distance_m(a: ObjectTruth, b: ObjectTruth) -> float:
+    return math.hypot(a.east_m - b.east_m, a.north_m - b.north_m)

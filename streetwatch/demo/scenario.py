@@ -123,7 +123,7 @@ def load_clip(kind: str, video: Path, truth_path: Path, gpx: Path | None) -> Cli
     if kind == "fixed":
         expectation = fixed_expectation(truth, CLASSES, FIXED_DWELL_S, FIXED_MIN_AREA)
         return Clip(FIXED_ID, kind, video, truth_path, gpx, truth, expectation, FIXED_ACCURACY_M)
-    expectation = patrol_expectation(truth, CLASSES, BIKE_MIN_FRAMES)
+    expectation = patrol_expectation(truth, CLASSES, BIKE_MIN_FRAMES, BIKE_RADIUS_M)
     return Clip(BIKE_ID, kind, video, truth_path, gpx, truth, expectation, BIKE_ACCURACY_M)
 
 

@@ -97,7 +97,7 @@ def test_patrol_ride_end_to_end(tmp_path: Path, mosquitto: MosquittoServer) -> N
         pytest.skip(f"{MODEL} is absent: this checkout has no shipped detector")
     truth_path = generate(tmp_path / "ride", 30.0, "640x360", 5)
     truth = load_video_truth(truth_path)
-    groups = patrol_expectation(truth, CLASSES, MIN_FRAMES)
+    groups = patrol_expectation(truth, CLASSES, MIN_FRAMES, RADIUS_M)
     expected, borderline = set(groups.expected), set(groups.borderline)
     assert expected, "the ride must contain violations seen on both passes"
     config = patrol_config(tmp_path, truth_path, truth, mosquitto.port)

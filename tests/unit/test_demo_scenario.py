@@ -14,7 +14,7 @@ from edge.position.fixes import distance_m
 from server.domain.lifecycle import CaseStatus
 from server.services.views import CaseSummary
 from streetwatch.cli import main
-from streetwatch.demo.expect import boxes_of, fixed_expectation
+from streetwatch.demo.expect import boxes_of, fixed_expectation, patrol_expectation
 from streetwatch.demo.scenario import CLASSES, Clip, calibration, load_clip
 from streetwatch.demo.verdict import compare
 from training.synth.video import ClipSpec, write_clip
@@ -104,3 +104,32 @@ def test_demo_without_the_model_says_so(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["demo", "--data", str(tmp_path), "--model", str(missing)]) == 2
     err = capsys.readouterr().err
     assert "absent.onnx is missing" in err and "Traceback" not in err
+
+
+def test_a_ride_object_beside_a_better_seen_one_of_its_class_is_borderline(
+    tmp_path: Path,
+) -> None:
+    files = write_clip(
+        ClipSpec(
+            out=tmp_path, seed=5, kind="moving", seconds=30, fps=5, width=320, height=180, passes=2
+        )
+    )
+    truth = load_clip("moving", files.video, files.truth, files.gpx).truth
+    groups = patrol_expectation(truth, CLASSES, min_frames=1)
+    assert groups.expected, "the ride must have an object seen on both passes"
+    obj = next(o for o in truth.objects if o.object_id in groups.expected)
+    twin_id = max(o.object_id for o in truth.objects) + 1
+    twin = obj.model_copy(update={"object_id": twin_id, "east_m": obj.east_m + 2.0})
+    frames = []
+    for frame in truth.frames:  # the twin is labelled in every other frame of the object
+        copies = tuple(
+            box.model_copy(update={"object_id": twin_id})
+            for box in frame.boxes
+            if box.object_id == obj.object_id and frame.index % 2 == 0
+        )
+        frames.append(frame.model_copy(update={"boxes": frame.boxes + copies}))
+    pair = truth.model_copy(update={"objects": (*truth.objects, twin), "frames": tuple(frames)})
+    apart = patrol_expectation(pair, CLASSES, min_frames=1)
+    assert {obj.object_id, twin_id} <= apart.expected  # no radius: two places
+    merged = patrol_expectation(pair, CLASSES, min_frames=1, radius_m=5.0)
+    assert obj.object_id in merged.expected and twin_id in merged.borderline
