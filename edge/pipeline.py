@@ -43,6 +43,14 @@ from edge.tracking.bytetrack import ByteTracker
 from edge.violations import Violation
 
 
+class StoreError(Exception):
+    """A frame's decisions could not be stored: the lifecycle already counts them as raised.
+
+    Skipping such a frame would leave a violation opened in memory without its ``new`` in the
+    outbox, so the node must stop (a restart recalls the stored state).
+    """
+
+
 class Tagger(Protocol):
     """The geotag stage."""
 
@@ -97,7 +105,10 @@ class Pipeline:
             near = tuple(v for v in placed if not self.deduper.owns(v.track_id))
             samples = self.samples.update(at, near)
         self.processed += 1
-        return self.writer.write(step, samples)
+        try:
+            return self.writer.write(step, samples)
+        except Exception as exc:
+            raise StoreError(f"{type(exc).__name__}: {exc}") from exc
 
     def retune(self, tunables: Tunables) -> None:
         """Use new thresholds, zones, schedules and permits from the next frame on."""

@@ -29,7 +29,7 @@ from edge.detector import OnnxDetector
 from edge.heartbeat import HeartbeatSources
 from edge.liveness import LivenessFile, status_path
 from edge.outbox import Outbox
-from edge.pipeline import Pipeline, build_pipeline
+from edge.pipeline import Pipeline, StoreError, build_pipeline
 from edge.position.provider import Positioning
 from edge.reload import ConfigFileWatcher, TunablesControl
 from edge.sources import RateGate, SourceError, open_source
@@ -178,10 +178,11 @@ class EdgeNode:
             if frame is not None:
                 try:
                     raised = self.pipeline.process(frame)
-                except sqlite3.Error as exc:
+                except (StoreError, sqlite3.Error) as exc:
                     raise UserError(
-                        f"the outbox {self.outbox.path} cannot store new events ({exc}); "
-                        "the node stopped, and the events already in the outbox are kept",
+                        f"the outbox {self.outbox.path} cannot store the events of frame "
+                        f"{frame.index} ({exc}); the node stopped, and the events already in "
+                        "the outbox are kept",
                         exit_code=FAILED_EXIT,
                     ) from None
                 except UserError:

@@ -13,6 +13,7 @@ from support.edge_setup import Box, constant_model, edge_config, noise_video
 
 import edge.runner
 from contracts import ClassOverlay, ConfigPush, TunableOverlay, ViolationEvent
+from edge.events.writer import EventWriter
 from edge.frames import Frame
 from edge.pipeline import Pipeline
 from edge.runner import EdgeNode, RunOptions
@@ -63,11 +64,26 @@ def test_outbox_write_failure_stops_with_one_sentence(
         lambda n: sqlite3.OperationalError("database or disk is full") if n > 1 else None,
     )
     outbox = config.parent / "outbox.sqlite3"
-    assert run(config, capsys, "--once", "--wait", "0") == (
-        1,
-        f"streetwatch: the outbox {outbox} cannot store new events (database or disk is full); "
-        "the node stopped, and the events already in the outbox are kept",
+    code, err = run(config, capsys, "--once", "--wait", "0")
+    assert code == 1
+    assert err.startswith(f"streetwatch: the outbox {outbox} cannot store the events of frame ")
+    assert err.endswith(
+        " (database or disk is full); the node stopped, and the events already in the outbox "
+        "are kept"
     )
+
+
+def test_a_frame_whose_events_cannot_be_stored_stops_the_node(
+    config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the lifecycle already counts the frame's decisions as raised: skipping it would lose them
+    def write(*_args: object) -> tuple[ViolationEvent, ...]:
+        raise ValueError("cannot encode the JPEG")
+
+    monkeypatch.setattr(EventWriter, "write", write)
+    code, err = run(config, capsys, "--once", "--wait", "0")
+    assert code == 1
+    assert "cannot store the events of frame 0 (ValueError: cannot encode the JPEG)" in err
 
 
 def test_a_failing_frame_is_logged_counted_and_skipped(
