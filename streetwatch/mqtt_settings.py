@@ -1,9 +1,10 @@
 """The ``mqtt:`` section of the edge and server config files: how to reach the broker.
 
 The edge config uses :class:`MqttSettings` as it is; the server's adds a shared subscription
-group. Both read the same keys and report the same errors. Whether ``ca_file`` can be used is
-checked where the file must exist (:func:`ca_file_problem`), not by the model: a config may be
-checked on a machine other than the one that holds the certificate.
+group. Both read the same keys and report the same errors. Whether ``ca_file`` can be used
+(:func:`ca_file_problem`) is checked by the edge config, which lives on the box that holds the
+certificate, and by both clients before they connect; not by this model, since a server
+config is often checked on a machine other than the one that runs it.
 """
 
 from __future__ import annotations

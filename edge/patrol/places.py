@@ -11,7 +11,8 @@ A confirmed sighting with its own (estimated) position belongs to:
    dwell for bikes. A near miss (track median between ``min_score`` and ``confirm_score``)
    counts as seen: a bike meets the same object from afar or at an angle on one pass and
    close on the other, so asking for a confirmation on every pass would miss most of them.
-   The event's evidence is the best confirmed sighting of the place.
+   A violation opened by a near miss shows that sighting (the latest view; no frame is kept
+   in memory for a candidate) with the confidence the place was confirmed at.
 
 A violation seen on a later pass raises an ``update`` ("seen again"); one seen with evidence
 better by ``update_min_gain`` raises an ``update`` too, at most once per
@@ -27,7 +28,7 @@ with the events, so a restarted node continues them; candidates live in memory o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from contracts.ids import new_ulid
@@ -67,8 +68,9 @@ class _Candidate:
     place: _Place
     passes: int
     last_seen: datetime
-    best: Violation | None = None
-    """Its best confirmed sighting (None: only near misses so far)."""
+    first_seen: datetime
+    confirmed: float | None = None
+    """The highest track median it was confirmed at (None: only near misses so far)."""
 
 
 def own_position(violation: Violation) -> tuple[float, float] | None:
@@ -145,12 +147,14 @@ class PlaceDeduper:
 
     def _ripen(self, candidate: _Candidate, violation: Violation, at: datetime) -> Decision | None:
         """Open the candidate's violation once seen on enough passes and confirmed on one."""
-        if candidate.passes < self._patrol.min_passes or candidate.best is None:
+        if candidate.passes < self._patrol.min_passes or candidate.confirmed is None:
             return None
         self._candidates = {t: c for t, c in self._candidates.items() if c is not candidate}
-        confirmed = violation.verdict is Verdict.CONFIRMED
-        evidence = violation if confirmed else candidate.best
-        return self._open(evidence, candidate.place, at, track_id=violation.track_id)
+        if violation.verdict is not Verdict.CONFIRMED:
+            confidence = max(candidate.confirmed, violation.confidence)
+            violation = replace(violation, verdict=Verdict.CONFIRMED, confidence=confidence)
+        first_seen = min(candidate.first_seen, violation.first_seen)
+        return self._open(replace(violation, first_seen=first_seen), candidate.place, at)
 
     def _nearest(
         self, violation: Violation, position: tuple[float, float] | None, at: datetime
@@ -189,7 +193,7 @@ class PlaceDeduper:
                 near, key=lambda c: distance_m(c.place.lat, c.place.lon, *position), default=None
             )
         if candidate is None:
-            candidate = _Candidate(violation.label, _Place(*position), 1, at)
+            candidate = _Candidate(violation.label, _Place(*position), 1, at, violation.first_seen)
         else:
             if _gap_s(at, candidate.last_seen) >= self._patrol.pass_gap_s:
                 candidate.passes += 1
@@ -197,8 +201,7 @@ class PlaceDeduper:
             candidate.last_seen = max(at, candidate.last_seen)
         if violation.verdict is Verdict.CONFIRMED:
             self._confirming.add(violation.track_id)
-            if candidate.best is None or quality(violation) > quality(candidate.best):
-                candidate.best = violation
+            candidate.confirmed = max(candidate.confirmed or 0.0, violation.confidence)
         self._candidates[violation.track_id] = candidate
         return candidate
 
@@ -231,14 +234,7 @@ class PlaceDeduper:
         self._records[record.violation_id] = updated
         return _decision(EventType.UPDATE, updated, violation, reason)
 
-    def _open(
-        self,
-        violation: Violation,
-        place: _Place | None,
-        at: datetime,
-        track_id: int | None = None,
-    ) -> Decision:
-        """Open a violation with ``violation`` as evidence, owned by ``track_id`` (default: its)."""
+    def _open(self, violation: Violation, place: _Place | None, at: datetime) -> Decision:
         sighting = _placed(violation, place)
         record = Remembered(
             violation_id=new_ulid(),
@@ -253,7 +249,7 @@ class PlaceDeduper:
         )
         self._records[record.violation_id] = record
         self._places[record.violation_id] = place
-        self._owner[violation.track_id if track_id is None else track_id] = record.violation_id
+        self._owner[violation.track_id] = record.violation_id
         reason = "new place" if place else "new (no own position)"
         return _decision(EventType.NEW, record, violation, reason)
 

@@ -82,10 +82,20 @@ class Rules:
         self._zones = ZoneMap(tunables.zones)
         self._schedules = ScheduleBook(tunables.schedules)
         self._state = state or RuleState(TrackScores(), DwellClock(drift, grace_s))
+        self._grace_s = grace_s
+        # a vanished track's state waits for a successor for the grace period at least
+        self._forget_after = max(FORGET_AFTER, timedelta(seconds=grace_s))
 
     def retuned(self, tunables: Tunables) -> Rules:
         """Return rules with new ``tunables`` that continue this one's per-track state."""
-        return Rules(tunables, self._names, self._timezone, self._drift, self._state)
+        return Rules(
+            tunables,
+            self._names,
+            self._timezone,
+            self._drift,
+            self._state,
+            grace_s=self._grace_s,
+        )
 
     def evaluate(self, frame: Frame, detections: Detections) -> tuple[Violation, ...]:
         """Return the violations among ``detections`` in ``frame``."""
@@ -98,7 +108,7 @@ class Rules:
                 violation = self._judge(frame, candidate, thresholds, present)
                 if violation is not None:
                     found.append(violation)
-        self._state.forget_before(frame.timestamp - FORGET_AFTER)
+        self._state.forget_before(frame.timestamp - self._forget_after)
         return tuple(found)
 
     def _row(self, detections: Detections, row: int) -> _Row | None:

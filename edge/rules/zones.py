@@ -1,4 +1,4 @@
-"""Image zones: include and exclude polygons tested at a per-class anchor point.
+"""Image zones: include, exclude and area polygons tested at a per-class anchor point.
 
 A box stands where its anchor is: the bottom centre for objects on the ground (a stall, a
 garbage pile), the centre for signage (a sign hangs on a wall or a pole). A zone applies to
@@ -7,6 +7,7 @@ the classes it lists (all when it lists none).
 - An **exclude** zone containing the anchor removes the detection.
 - If any **include** zone applies to the class, the anchor must lie in one of them.
 - Otherwise the whole frame counts.
+- An **area** zone admits and removes nothing: it names a place for schedules and permits.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 
 from server.config import ServerMqttSettings
 from streetwatch.errors import UserError
-from streetwatch.mqtt_settings import ca_file_problem, describe_tls_error
+from streetwatch.mqtt_settings import check_ca_file, describe_tls_error
 
 logger = logging.getLogger(__name__)
 
@@ -46,9 +46,7 @@ def make_client(settings: ServerMqttSettings, client_id: str, *, manual_ack: boo
         manual_ack=manual_ack,
     )
     if settings.tls:
-        problem = ca_file_problem(settings.ca_file) if settings.ca_file else None
-        if problem is not None:
-            raise UserError(f"mqtt.ca_file {settings.ca_file} cannot be used: {problem}")
+        check_ca_file(settings)
         client.tls_set(
             ca_certs=str(settings.ca_file) if settings.ca_file else None,
             tls_version=ssl.PROTOCOL_TLS_CLIENT,

@@ -169,8 +169,8 @@ def _resumable(path: Path) -> bool:
 
 
 def _interrupted_run(data: Path, out: Path, saved: Path) -> None:
-    """Train 3 epochs in a child process; copy a mid-run checkpoint to ``saved``, kill it."""
-    args = ["--data", str(data), "--out", str(out), "--epochs", "3", "--imgsz", "160"]
+    """Train 4 epochs in a child process; copy a mid-run checkpoint to ``saved``, kill it."""
+    args = ["--data", str(data), "--out", str(out), "--epochs", "4", "--imgsz", "160"]
     child = subprocess.Popen(
         [sys.executable, "-m", "streetwatch", "model", "train", *args, "--batch", "8"],
         stdout=subprocess.DEVNULL,
@@ -204,9 +204,9 @@ def test_an_interrupted_run_resumes_on_another_machine(
     assert main(["model", "train", *resume, "--workers", "0"]) == 0
     used = read_document(again / "args.yaml").data
     assert Path(used["save_dir"]) == again.resolve()
-    assert used["epochs"] == 3 and used["workers"] == 0
+    assert used["epochs"] == 4 and used["workers"] == 0
     epochs = (again / "results.csv").read_text().strip().splitlines()[1:]
-    assert 1 <= len(epochs) <= 3 and epochs[-1].split(",")[0].strip() == "3"
+    assert 1 <= len(epochs) <= 3 and epochs[-1].split(",")[0].strip() == "4"
 
     # the finished run keeps weights only: resuming it again is refused, not restarted
     capsys.readouterr()

@@ -9,8 +9,9 @@ a patrol config and a real Mosquitto. Expected events come from the truth and th
 rules, never from a run: a violation of a configured class that is clearly visible (labelled)
 in at least ``MIN_FRAMES`` frames on *both* passes must be reported exactly once, within
 ``ACCURACY_M`` of its true position; one seen on a single pass, and every negative, never;
-one visible on both passes but briefly on one is borderline (at most once). It skips while
-``models/streetwatch-v1.onnx`` is absent.
+one visible on both passes but briefly on one is borderline (at most once), as is one closer
+than the dedup radius to a better-seen object of its class. It skips while the demo's model
+(``streetwatch.demo.scenario.MODEL``) is absent.
 """
 
 from __future__ import annotations

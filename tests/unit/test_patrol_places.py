@@ -73,9 +73,15 @@ def test_a_near_miss_counts_as_a_pass_when_another_pass_confirms(
     assert ride(deduper, *first) == []
     # a near-miss track stays a sample candidate; a confirming one belongs to the place
     assert deduper.owns(1) is first_confirmed
-    events = ride(deduper, *second)
-    assert [kind for kind, _ in events] == ([EventType.NEW] if reported else [])
+    decisions = [d for seen in second for d in deduper.update(seen.seen_at, (seen,)).decisions]
+    assert [d.type for d in decisions] == ([EventType.NEW] if reported else [])
     assert deduper.owns(7) is reported  # the track that opened the violation continues it
+    if reported:  # first seen on the first pass, at the confidence a pass confirmed it at
+        opened = decisions[0]
+        assert opened.first_seen == first[0].first_seen
+        confirmed = (first if first_confirmed else second)[0].confidence
+        assert opened.sighting.confidence == round(confirmed, 4)
+        assert opened.evidence is not None and opened.evidence.frame is second[0].frame
 
 
 def test_a_near_miss_close_to_a_violation_raises_nothing() -> None:
