@@ -28,6 +28,7 @@ from edge.position.gpx import read_gpx
 from edge.position.nmea import NmeaParser, parse_lines
 from edge.position.skew import SkewMeter
 from edge.position.track import FixTrack, TrackSettings
+from edge.sources.files import open_capture
 from streetwatch.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -156,10 +157,12 @@ def video_span(source: Source) -> Span | None:
         last = timedelta(seconds=max(0, count - 1) / source.fps) if count else None
         return source.start_time, None if last is None else source.start_time + last
     if isinstance(source, FileSource):
-        capture = cv2.VideoCapture(str(source.path), cv2.CAP_FFMPEG)
+        capture = open_capture(str(source.path))
+        if capture is None:
+            return source.start_time, None
         try:
-            frames = capture.get(cv2.CAP_PROP_FRAME_COUNT) if capture.isOpened() else 0.0
-            fps = capture.get(cv2.CAP_PROP_FPS) if capture.isOpened() else 0.0
+            frames = capture.get(cv2.CAP_PROP_FRAME_COUNT)
+            fps = capture.get(cv2.CAP_PROP_FPS)
         finally:
             capture.release()
         length = timedelta(seconds=frames / fps) if frames > 0 and fps > 0 else None
