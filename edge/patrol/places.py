@@ -19,8 +19,11 @@ better by ``update_min_gain`` raises an ``update`` too, at most once per
 ``update_min_interval_s``. The violation's position is the running mean of its sightings.
 No ``end`` is sent (a bike that rode past proves nothing about absence); a violation is
 forgotten ``window_s`` after its last sighting. A sighting without its own position (no fix,
-stale fix, no course) cannot be placed: it becomes a violation of its own track at once,
-its event marked by its location.
+stale fix, no course: the bike stands at a light) cannot be placed. It rejoins an unplaced
+violation of its class seen within ``pass_gap_s`` at the same image region (IoU >=
+``events.region_iou``) from within the class's radius of where the bike is now — a track lost
+and found while the bike waits; never without a fix — else it becomes a violation of its own
+track at once, its event marked by its location.
 
 Violations are returned as :class:`~edge.events.lifecycle.Remembered` records to be stored
 with the events, so a restarted node continues them; candidates live in memory only.
@@ -32,13 +35,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from contracts.ids import new_ulid
-from contracts.messages import EventType, LocationSource
+from contracts.messages import EventType, Location, LocationSource
 from edge.config_patrol import PatrolSettings
 from edge.config_sections import EventSettings
 from edge.events.decisions import Decision, Sighting
 from edge.events.lifecycle import (
     LifecycleStep,
     Remembered,
+    region_iou,
     region_of,
     replace_record,
     to_persist,
@@ -129,7 +133,12 @@ class PlaceDeduper:
     def _sighting(self, violation: Violation, at: datetime) -> Decision | None:
         position = own_position(violation)
         owner = self._owner.get(violation.track_id)
-        record = self._records.get(owner) if owner else self._nearest(violation, position, at)
+        if owner:
+            record = self._records.get(owner)
+        elif position is None:
+            record = self._rejoin_unplaced(violation, at)
+        else:
+            record = self._nearest(violation, position, at)
         if record is not None:
             return self._continue(record, violation, position, at)
         if position is None:
@@ -144,6 +153,25 @@ class PlaceDeduper:
         if self._nearest(violation, position, at) is not None:
             return None
         return self._ripen(self._candidate(violation, position, at), violation, at)
+
+    def _rejoin_unplaced(self, violation: Violation, at: datetime) -> Remembered | None:
+        """Return the unplaced violation a sighting without a position continues, if any."""
+        region, here = region_of(violation), violation.location
+        radius = self._patrol.radius_of(violation.label)
+        best: tuple[float, Remembered] | None = None
+        for vid, record in self._records.items():
+            if (
+                record.label != violation.label
+                or self._places.get(vid) is not None
+                or _gap_s(at, record.last_seen) > self._patrol.pass_gap_s
+            ):
+                continue
+            overlap = region_iou(region, record.region)
+            if overlap < self._settings.region_iou or not _near(here, record, radius):
+                continue
+            if best is None or overlap > best[0]:
+                best = (overlap, record)
+        return best[1] if best else None
 
     def _ripen(self, candidate: _Candidate, violation: Violation, at: datetime) -> Decision | None:
         """Open the candidate's violation once seen on enough passes and confirmed on one."""
@@ -266,6 +294,20 @@ class PlaceDeduper:
             self._stored_at.pop(vid, None)
         self._owner = {t: v for t, v in self._owner.items() if v in self._records}
         return old
+
+
+def _near(here: Location | None, record: Remembered, radius_m: float) -> bool:
+    """Whether the bike stands within ``radius_m`` of where it saw ``record``.
+
+    Without a fresh position on either side the answer is no: a bike riding without a fix could
+    see another object of the class at the same image region, and two reports beat a lost one.
+    """
+    there = record.sighting.location
+    if here is None or here.stale or None in (here.lat, here.lon, there.lat, there.lon):
+        return False
+    assert here.lat is not None and here.lon is not None
+    assert there.lat is not None and there.lon is not None
+    return distance_m(here.lat, here.lon, there.lat, there.lon) <= radius_m
 
 
 def _gap_s(at: datetime, last: datetime) -> float:

@@ -91,6 +91,56 @@ def test_a_near_miss_close_to_a_violation_raises_nothing() -> None:
     assert ride(deduper, near(placed(100, 0.5, 10.0, track=2))) == []
 
 
+def standing(
+    seconds: float,
+    *,
+    track: int,
+    box: tuple[float, float, float, float] = (100.0, 80.0, 160.0, 140.0),
+    east: float | None = 0.0,
+) -> Violation:
+    """A sighting from a bike without a course (it stands): its location is the bike's."""
+    at = T0 + timedelta(seconds=seconds)
+    if east is None:  # no fix at all
+        where = Location(fix=FixMode.NONE, source=LocationSource.GPX)
+    else:
+        lat, lon = moved_by(LAT0, LON0, east, 0.0)
+        where = Location(lat=lat, lon=lon, fix=FixMode.FIX_3D, source=LocationSource.GPX)
+    return replace(violation(at, track_id=track, box=box), location=where)
+
+
+@pytest.mark.parametrize(
+    ("second", "same"),
+    [
+        (standing(3, track=2), True),  # the track flickered while the bike waits
+        (standing(3, track=2, box=(400.0, 80.0, 460.0, 140.0)), False),  # another region
+        (standing(3, track=2, east=20.0), False),  # the bike moved on
+        (standing(30, track=2), False),  # later than pass_gap_s
+    ],
+)
+def test_a_standing_bike_keeps_one_violation_across_track_losses(
+    second: Violation, same: bool
+) -> None:
+    deduper = PlaceDeduper(EventSettings(), PATROL)
+    first = ride(deduper, standing(0, track=1))
+    events = ride(deduper, second)
+    assert [kind for kind, _ in first] == [EventType.NEW]
+    if same:
+        assert all(vid == first[0][1] for _, vid in events)
+        assert not any(kind is EventType.NEW for kind, _ in events)
+    else:
+        assert [kind for kind, _ in events] == [EventType.NEW] and events[0][1] != first[0][1]
+
+
+def test_without_a_fresh_fix_a_lost_track_is_reported_again() -> None:
+    deduper = PlaceDeduper(EventSettings(), PATROL)
+    events = ride(deduper, standing(0, track=1, east=None), standing(1, track=2, east=None))
+    stale = standing(2, track=3)
+    assert stale.location is not None
+    stale = replace(stale, location=stale.location.model_copy(update={"stale": True}))
+    events += ride(deduper, standing(1.5, track=4), stale)
+    assert [kind for kind, _ in events] == [EventType.NEW] * 4
+
+
 def test_track_losses_classes_and_distance_keep_places_apart() -> None:
     deduper = PlaceDeduper(EventSettings(), ONCE)
     events = ride(
