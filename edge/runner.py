@@ -13,6 +13,7 @@ be encoded) is logged, counted (telemetry counter ``frame_errors``) and skipped.
 from __future__ import annotations
 
 import logging
+import shutil
 import signal
 import sqlite3
 import sys
@@ -104,6 +105,7 @@ class EdgeNode:
         self.outbox = Outbox(
             self.config.outbox.path, self.config.device.id, self.config.outbox.max_bytes
         )
+        warn_if_disk_is_short(self.config.outbox.path, self.config.outbox.max_bytes)
         location = self.config.location
         self.positioning = Positioning(location) if isinstance(location, GpsLocation) else None
         if self.positioning is not None:
@@ -284,3 +286,22 @@ class _Progress:
         if self._enabled:
             self.show(reader, pipeline, outbox, force=True)
             print(file=sys.stderr)
+
+
+def warn_if_disk_is_short(outbox: Path, budget: int) -> bool:
+    """Warn when the outbox's disk has less room than its budget; return True if it warned."""
+    try:
+        used = sum(p.stat().st_size for p in outbox.parent.glob(outbox.name + "*"))
+        free = shutil.disk_usage(outbox.parent).free
+    except OSError:
+        return False
+    if used + free >= budget:
+        return False
+    log.warning(
+        "the outbox budget (outbox.max_bytes %.1f MiB) is more than the %.1f MiB the disk of "
+        "%s has for it: during a long outage the disk fills first; lower outbox.max_bytes",
+        budget / 2**20,
+        (used + free) / 2**20,
+        outbox,
+    )
+    return True

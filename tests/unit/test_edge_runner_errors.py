@@ -173,3 +173,15 @@ def test_the_node_refuses_a_push_naming_a_class_outside_its_taxonomy(config: Pat
         assert node.control.refused_pushes == 1 and node.control.version == 0
     finally:
         node.outbox.close()
+
+
+def test_an_outbox_budget_beyond_the_free_disk_is_warned(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    outbox = tmp_path / "outbox.sqlite3"
+    outbox.write_bytes(b"x" * 1024)
+    free = edge.runner.shutil.disk_usage(tmp_path).free
+    with caplog.at_level(logging.WARNING):
+        assert not edge.runner.warn_if_disk_is_short(outbox, 1024)
+        assert edge.runner.warn_if_disk_is_short(outbox, free + 10 * 2**30)
+    assert "lower outbox.max_bytes" in caplog.text
