@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import sqlite3
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -180,7 +181,7 @@ def test_an_outbox_budget_beyond_the_free_disk_is_warned(
 ) -> None:
     outbox = tmp_path / "outbox.sqlite3"
     outbox.write_bytes(b"x" * 1024)
-    free = edge.runner.shutil.disk_usage(tmp_path).free
+    free = shutil.disk_usage(tmp_path).free
     with caplog.at_level(logging.WARNING):
         assert not edge.runner.warn_if_disk_is_short(outbox, 1024)
         assert edge.runner.warn_if_disk_is_short(outbox, free + 10 * 2**30)
