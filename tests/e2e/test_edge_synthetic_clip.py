@@ -32,7 +32,7 @@ from contracts import EventType, ViolationEvent
 from streetwatch.cli import main
 from streetwatch.demo.expect import boxes_of, clear_run_s, fixed_expectation
 from streetwatch.demo.scenario import MODEL, TRACK_START, classes_block
-from training.synth.truth import ObjectTruth, VideoTruth, load_video_truth
+from training.synth.truth import FrameTruth, ObjectTruth, VideoTruth, load_video_truth
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -106,6 +106,10 @@ def iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
     return w * h / union if union > 0 else 0.0
 
 
+def _frames_with(object_id: int, truth: VideoTruth) -> list[FrameTruth]:
+    return [f for f in truth.frames if any(b.object_id == object_id for b in f.boxes)]
+
+
 def matched_object(event: ViolationEvent, truth: VideoTruth) -> int | None:
     index = round((event.last_seen - truth.start_utc) / timedelta(seconds=1) * truth.fps)
     frame = truth.frames[min(max(index, 0), len(truth.frames) - 1)]
@@ -149,6 +153,13 @@ def test_exactly_the_expected_violations(tmp_path: Path, mosquitto: MosquittoSer
     # The system's guarantees: delivery and evidence (above), the permit, one id per object.
     assert permitted.object_id not in found, "an event for the permitted object"
     assert all(len(ids) == 1 for ids in found.values()), f"duplicates: {found}"
+    # None before the dwell time: a new event comes at least dwell_s after the object appeared.
+    for event in news:
+        obj = matched_object(event, truth)
+        if obj is not None:
+            appeared = min(f.timestamp_ms for f in _frames_with(obj, truth)) / 1000.0
+            raised = (event.last_seen - truth.start_utc).total_seconds()
+            assert raised - appeared >= DWELL_S - 1.0 / FPS, f"object {obj} raised before dwell"
     # The detector's accuracy.
     differences = [f"no object under event {u}" for u in unmatched]
     differences += [
