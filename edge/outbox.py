@@ -159,16 +159,6 @@ class Outbox:
         with self._lock:
             self._db.close()
 
-    def add(
-        self,
-        make: MakeEvent,
-        evidence: tuple[EvidenceFile, ...],
-        remember: Iterable[Remembered] = (),
-        forget: Iterable[str] = (),
-    ) -> ViolationEvent:
-        """Store a new event, its evidence and violation state in one transaction; return it."""
-        return self.write((NewEvent(make, evidence),), remember, forget)[0]
-
     def write(
         self,
         events: Sequence[NewEvent],

@@ -51,7 +51,7 @@ class SampleGate:
             if violation.verdict is not Verdict.NEAR_MISS:
                 continue
             drawn = violation.track_id in self._drawn
-            self._drawn[violation.track_id] = max(at, self._drawn.get(violation.track_id, at))
+            self._drawn[violation.track_id] = at  # frame times only grow
             if drawn:
                 continue
             if self._recent(violation, at):

@@ -163,6 +163,7 @@ def store_event(outbox: Any, device_id: str, at: datetime = T0) -> Any:
     from edge.events.factory import EventFactory
     from edge.events.lifecycle import Deduper
     from edge.evidence import EvidenceMaker
+    from edge.outbox import NewEvent
 
     seen = violation(at)
     step = Deduper(EventSettings()).update(at, (seen,))
@@ -183,4 +184,4 @@ def store_event(outbox: Any, device_id: str, at: datetime = T0) -> Any:
             dropped=dropped,
         )
 
-    return outbox.add(make, files, step.remember)
+    return outbox.write((NewEvent(make, files),), step.remember)[0]

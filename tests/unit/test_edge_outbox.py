@@ -20,7 +20,7 @@ from edge.config_sections import EventSettings
 from edge.events.factory import EventFactory
 from edge.events.lifecycle import Deduper
 from edge.evidence import EvidenceMaker
-from edge.outbox import Outbox, OutboxError
+from edge.outbox import NewEvent, Outbox, OutboxError
 
 MODEL = ModelIdentity(name="m", version="1", sha256="0" * 64)
 FACTORY = EventFactory("dev-1", {"garbage": TaxonomyEntry(code="0102", name_zh="暴露垃圾")}, MODEL)
@@ -42,7 +42,7 @@ def store(outbox: Outbox, with_evidence: bool = True) -> ViolationEvent:
             dropped=dropped,
         )
 
-    return outbox.add(make, files, step.remember)
+    return outbox.write((NewEvent(make, files),), step.remember)[0]
 
 
 def test_seq_and_ids_survive_a_restart(tmp_path: Path) -> None:
