@@ -49,10 +49,23 @@ class FrameReader:
         return self
 
     def stop(self) -> None:
-        """Stop decoding and wait for the thread."""
+        """Stop decoding and wait for the thread; frames still waiting are discarded.
+
+        Emptying the queue wakes a decode thread blocked on a full queue at once (it would
+        otherwise notice the stop only at its next poll).
+        """
         self._stop.set()
         self.source.stop()
+        self._discard_waiting()
         self._thread.join(timeout=10.0)
+        self._discard_waiting()  # the one it may have put as it woke
+
+    def _discard_waiting(self) -> None:
+        while True:
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                return
 
     def next_frame(self, timeout_s: float) -> Frame | None:
         """Return the next frame, or None if none came within ``timeout_s`` or the source ended.

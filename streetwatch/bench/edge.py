@@ -5,7 +5,9 @@ Per clip (a generated fixed-camera clip, and a real one when present), interleav
 - ``bare MODEL``: ``InferenceSession.run`` on tensors letterboxed beforehand (the limit),
   same model file, input shape and threads as the pipeline;
 - ``pipeline MODEL``: the edge pipeline at full detection rate without delivery (decode
-  thread -> detect -> track -> rules -> events, evidence and the SQLite outbox);
+  thread -> detect -> track -> rules -> events, evidence and the SQLite outbox), timed from
+  the first decoded frame to the last processed (its running rate); the one-off start-up
+  (outbox, source, first frame) and shutdown are reported apart;
 - ``ultralytics``: ``YOLO(square fp32).predict(stream=True)`` on the decoded frames.
 
 Each model variant given (square fp32; rectangular fp32; int8) gets its bare and pipeline
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import statistics
 import subprocess
 import sys
 from collections.abc import Callable
@@ -27,8 +30,8 @@ from edge.config import EdgeConfig, load_edge_config
 from edge.detector import OnnxDetector
 from streetwatch.bench.detector import _bare, _ultralytics, read_frames
 from streetwatch.bench.edge_rss import WholeClip
-from streetwatch.bench.edge_run import bench_config, open_detector, run_clip
-from streetwatch.bench.timing import Measured, interleaved
+from streetwatch.bench.edge_run import ClipRun, bench_config, open_detector, run_clip
+from streetwatch.bench.timing import Measured, SelfTimed, interleaved
 from streetwatch.errors import UserError
 
 TARGET_BARE = 0.90
@@ -78,16 +81,21 @@ class ClipResult:
     timings: dict[str, Measured]
     whole: WholeClip
     whole_model: Path
+    runs: dict[str, tuple[ClipRun, ...]]
 
 
-def _pipeline(config: EdgeConfig, detector: OnnxDetector, frames: int) -> Callable[[], int]:
+def _pipeline(
+    config: EdgeConfig, detector: OnnxDetector, frames: int, done: list[ClipRun]
+) -> Callable[[], SelfTimed]:
     runs = itertools.count()
     folder = config.outbox.path
 
-    def run() -> int:
+    def run() -> SelfTimed:
         outbox = folder / f"outbox-{next(runs)}.sqlite3"
         where = config.outbox.model_copy(update={"path": outbox})
-        return run_clip(config.model_copy(update={"outbox": where}), detector, frames).frames
+        clip = run_clip(config.model_copy(update={"outbox": where}), detector, frames)
+        done.append(clip)
+        return SelfTimed(clip.frames - 1, clip.steady_s)
 
     return run
 
@@ -107,20 +115,23 @@ def bench_clip(spec: EdgeBench, video: Path, tag: str) -> ClipResult:
     """Measure every contender on ``video``; then the whole clip in its own process."""
     base = load_edge_config(spec.config)
     frames = read_frames(video, spec.frames)
-    contenders: dict[str, Callable[[], int]] = {}
+    contenders: dict[str, Callable[[], int | SelfTimed]] = {}
+    runs: dict[str, list[ClipRun]] = {}
     for model in spec.models:
         work = spec.work / f"{tag}-{model.stem}"
         work.mkdir(parents=True, exist_ok=True)
         config = bench_config(base, model, video, spec.threads, work)
         detector = open_detector(config)
         contenders[f"bare {model.name}"] = _bare(detector, frames)
-        contenders[f"pipeline {model.name}"] = _pipeline(config, detector, len(frames))
+        name = f"pipeline {model.name}"
+        contenders[name] = _pipeline(config, detector, len(frames), runs.setdefault(name, []))
     if spec.with_ultralytics:
         contenders[f"ultralytics {spec.square.name}"] = _ultralytics(spec.square, frames)
     timings = interleaved(contenders, spec.repeats)
     last = spec.models[-1]
     whole = _whole_clip(spec, last, video, spec.work / f"{tag}-whole.sqlite3")
-    return ClipResult(video, len(frames), timings, whole, last)
+    kept = {name: tuple(done[-spec.repeats :]) for name, done in runs.items()}  # not warm-up
+    return ClipResult(video, len(frames), timings, whole, last, kept)
 
 
 def report(spec: EdgeBench, result: ClipResult) -> list[str]:
@@ -131,6 +142,13 @@ def report(spec: EdgeBench, result: ClipResult) -> list[str]:
         f"median of {spec.repeats} interleaved runs",
     ]
     lines += [f"  {name:<34} {m.per_second:8.1f} frames/s" for name, m in t.items()]
+    for name, done in result.runs.items():
+        startup = statistics.median(run.startup_s for run in done) * 1000
+        shutdown = statistics.median(run.shutdown_s for run in done) * 1000
+        lines.append(
+            f"  {name}: start-up {startup:.0f} ms, shutdown {shutdown:.0f} ms "
+            "(once per run of a node; not in its rate)"
+        )
     ultra = t.get(f"ultralytics {spec.square.name}")
     for model in spec.models:
         ours = t[f"pipeline {model.name}"].per_second

@@ -6,6 +6,7 @@ evidence and the SQLite outbox), minus the MQTT sender: events stay in the outbo
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -33,10 +34,18 @@ class ClipRun:
     Attributes:
         frames: frames processed.
         events: events stored, by type (``new``, ``update``, ``end``, ``sample``).
+        startup_s: opening the outbox and the source, building the pipeline and waiting
+            for the first decoded frame (once per run of a node).
+        steady_s: from the first frame handed out by the decode thread to the last frame
+            processed: the pipeline's running rate is ``(frames - 1) / steady_s``.
+        shutdown_s: stopping the decode thread and closing the outbox.
     """
 
     frames: int
     events: dict[str, int]
+    startup_s: float = 0.0
+    steady_s: float = 0.0
+    shutdown_s: float = 0.0
 
     @property
     def violations(self) -> int:
@@ -82,6 +91,8 @@ def run_clip(config: EdgeConfig, detector: OnnxDetector, frames: int | None = No
         detector: the opened detector (shared between runs).
         frames: stop after this many frames; None: the whole clip.
     """
+    started = time.perf_counter()
+    first = last = stopping = 0.0
     telemetry = Telemetry()
     outbox = Outbox(config.outbox.path, config.device.id, config.outbox.max_bytes)
     kinds: Counter[str] = Counter()
@@ -97,9 +108,18 @@ def run_clip(config: EdgeConfig, detector: OnnxDetector, frames: int | None = No
                     if reader.finished:
                         break
                     continue
+                first = first or time.perf_counter()
                 kinds.update(event.type.value for event in pipeline.process(frame))
+                last = time.perf_counter()
         finally:
+            stopping = time.perf_counter()
             reader.stop()
     finally:
         outbox.close()
-    return ClipRun(pipeline.processed, dict(kinds))
+    return ClipRun(
+        pipeline.processed,
+        dict(kinds),
+        startup_s=(first or stopping) - started,
+        steady_s=last - first,
+        shutdown_s=time.perf_counter() - stopping,
+    )

@@ -9,6 +9,14 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class SelfTimed:
+    """A run that timed its own steady part (its one-off start-up and shutdown left out)."""
+
+    items: int
+    seconds: float
+
+
+@dataclass(frozen=True)
 class Measured:
     """Median seconds per item of one contender over the repeats."""
 
@@ -28,11 +36,12 @@ class Measured:
 
 
 def interleaved(
-    contenders: Mapping[str, Callable[[], int]], repeats: int, warmup: int = 1
+    contenders: Mapping[str, Callable[[], int | SelfTimed]], repeats: int, warmup: int = 1
 ) -> dict[str, Measured]:
     """Run each contender ``repeats`` times, round-robin, so machine noise hits all alike.
 
-    Each callable processes its whole workload and returns the number of items it handled.
+    Each callable processes its whole workload and returns the number of items it handled
+    (timed here, call to return), or a :class:`SelfTimed` with its own timing.
     """
     for run in contenders.values():
         for _ in range(warmup):
@@ -42,6 +51,11 @@ def interleaved(
     for _ in range(repeats):
         for name, run in contenders.items():
             start = time.perf_counter()
-            counts[name] = run()
-            times[name].append(time.perf_counter() - start)
+            done = run()
+            elapsed = time.perf_counter() - start
+            if isinstance(done, SelfTimed):
+                counts[name], elapsed = done.items, done.seconds
+            else:
+                counts[name] = done
+            times[name].append(elapsed)
     return {name: Measured(name, counts[name], tuple(times[name])) for name in contenders}

@@ -61,6 +61,7 @@ def test_bench_edge_reports_every_figure(
         "ultralytics tiny64.onnx",
         "pipeline / bare run (tiny64.onnx): ",
         "pipeline (tiny64.onnx) / ultralytics predict (tiny64.onnx): ",
+        "pipeline tiny64.onnx: start-up ",
         "whole clip, pipeline alone (tiny64.onnx): 10 frames",
         "peak RSS of the pipeline: ",
         "violation events raised: ",

@@ -4,6 +4,7 @@ decode queue (back-pressure for files, drop-and-count for live sources)."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -153,6 +154,18 @@ def test_reader_back_pressure_for_files_and_drops_for_live(live: bool) -> None:
         assert reader.dropped == 17 and got == [17, 18, 19]  # the newest frames survive
     else:
         assert reader.dropped == 0 and got == list(range(20))
+
+
+def test_reader_stop_wakes_a_file_decoder_waiting_on_a_full_queue() -> None:
+    source = FakeSource(20, live=False)
+    reader = FrameReader(source, queue_frames=3, telemetry=Telemetry()).start()
+    first = reader.next_frame(2.0)
+    assert first is not None and first.index == 0
+    time.sleep(0.05)  # the decoder has refilled the queue and waits on it
+    reader.stop()
+    assert not reader._thread.is_alive()
+    assert reader.next_frame(0.01) is None  # the waiting frames were discarded
+    assert source.grabbed < 20
 
 
 def test_stream_uri_password_is_not_logged() -> None:
