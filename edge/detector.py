@@ -13,7 +13,7 @@ import numpy.typing as npt
 import onnxruntime as ort
 
 from edge.detections import Detections
-from edge.letterbox import Letterbox
+from edge.letterbox import InputBuffer, Letterbox
 from edge.nms import decode_anchor_head, decode_end_to_end
 from streetwatch.errors import UserError
 
@@ -118,13 +118,6 @@ def read_model_info(session: ort.InferenceSession, path: Path) -> ModelInfo:
     )
 
 
-def to_tensor(image: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
-    """Return a letterboxed BGR image as a (1, 3, H, W) RGB float tensor in 0..1."""
-    rgb = image[:, :, ::-1].transpose(2, 0, 1)
-    tensor: npt.NDArray[np.float32] = np.ascontiguousarray(rgb, dtype=np.float32)[None] / 255.0
-    return tensor
-
-
 class OnnxDetector:
     """Detects violation classes in BGR frames with a YOLO model exported to ONNX."""
 
@@ -144,6 +137,7 @@ class OnnxDetector:
         self._conf = conf_threshold
         self._iou = iou_threshold
         self._max_det = max_det
+        self._buffer = InputBuffer(self.info.input_hw)
         log.info(
             "model %s (%s), classes %s, input %dx%d",
             self.info.name,
@@ -155,8 +149,8 @@ class OnnxDetector:
 
     def prepare(self, image: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.float32], Letterbox]:
         """Return the input tensor for ``image`` and the letterbox that made it."""
-        box = Letterbox.fit((image.shape[0], image.shape[1]), self.info.input_hw)
-        return to_tensor(box.apply(image)), box
+        tensor, box = self._buffer.fill(image)
+        return tensor.copy(), box
 
     def infer(self, tensor: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """Run the model on a prepared tensor; return its raw first output."""
@@ -173,5 +167,5 @@ class OnnxDetector:
 
     def detect(self, image: npt.NDArray[np.uint8]) -> Detections:
         """Return the detections in one BGR frame (H, W, 3, uint8)."""
-        tensor, box = self.prepare(image)
+        tensor, box = self._buffer.fill(image)
         return self.decode(self.infer(tensor), box)

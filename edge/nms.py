@@ -42,12 +42,12 @@ def decode_anchor_head(
     output: Floats, conf_threshold: float, iou_threshold: float, max_det: int
 ) -> tuple[Floats, Floats, Ints]:
     """Decode a YOLOv8/11-style head ``(1, 4 + nc, N)`` into xyxy, score, class (input pixels)."""
-    pred = output[0].T  # (N, 4 + nc)
-    class_scores = pred[:, 4:]
-    class_id = class_scores.argmax(axis=1)
-    score = class_scores[np.arange(len(pred)), class_id]
-    keep = score > conf_threshold
-    pred, score, class_id = pred[keep], score[keep], class_id[keep]
+    head = output[0]  # (4 + nc, N): filter on the rows before gathering any column
+    class_scores = head[4:]
+    score = class_scores.max(axis=0)
+    keep = np.flatnonzero(score > conf_threshold)
+    score, class_id = score[keep], class_scores[:, keep].argmax(axis=0)
+    pred = head[:4, keep].T  # (n, 4)
     if len(score) > MAX_NMS:
         top = np.argsort(-score, kind="stable")[:MAX_NMS]
         pred, score, class_id = pred[top], score[top], class_id[top]

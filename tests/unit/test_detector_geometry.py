@@ -10,7 +10,7 @@ from support.onnx_models import constant_head_model
 from support.services import require_module
 
 from edge.detector import ModelError, OnnxDetector
-from edge.letterbox import Letterbox
+from edge.letterbox import InputBuffer, Letterbox
 from edge.nms import decode_anchor_head, nms
 
 require_module("ultralytics", "the [train] extra")
@@ -33,6 +33,20 @@ def test_letterbox_matches_ultralytics(
     theirs = LetterBox(input_hw, auto=False, stride=32)(image=image)
     assert ours.shape == theirs.shape == (*input_hw, 3)
     assert np.array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize("input_hw", INPUTS)
+def test_input_buffer_is_the_letterboxed_rgb_frame_scaled_to_one(input_hw: tuple[int, int]) -> None:
+    buffer = InputBuffer(input_hw)
+    rng = np.random.default_rng(3)
+    for frame_hw in [*SHAPES, (320, 320), SHAPES[0]]:  # a size change redraws the border
+        image = rng.integers(0, 255, (*frame_hw, 3), dtype=np.uint8)
+        tensor, box = buffer.fill(image)
+        padded = Letterbox.fit(frame_hw, input_hw).apply(image)
+        expected = padded[:, :, ::-1].transpose(2, 0, 1)[None].astype(np.float32) / 255.0
+        assert box == Letterbox.fit(frame_hw, input_hw)
+        assert tensor.shape == (1, 3, *input_hw) and tensor.dtype == np.float32
+        np.testing.assert_allclose(tensor, expected, rtol=0, atol=1e-7)
 
 
 @pytest.mark.parametrize("frame_hw", SHAPES)
