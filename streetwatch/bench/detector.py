@@ -104,19 +104,21 @@ def report(spec: DetectorBench, results: dict[str, Measured]) -> str:
     """Return the result table and the ratios that matter."""
     lines = [
         f"model {spec.model.name}, {spec.video.name}: {results['bare'].items} frames, "
-        f"{spec.threads} threads, median of {spec.repeats} interleaved runs",
+        f"{spec.threads} threads, median of {spec.repeats} interleaved runs "
+        "(ratios: median of each round's ratio)",
         "",
     ]
     lines += [f"{name:<12} {m.per_second:8.1f} frames/s" for name, m in results.items()]
     bare, ours = results["bare"], results["streetwatch"]
-    overhead = ours.median_s / bare.median_s - 1.0
+    overhead = 1.0 / ours.ratio(bare) - 1.0
     lines += ["", f"pre/post-processing overhead vs bare run: {overhead:+.1%} (limit +5.0%)"]
     if "ultralytics" in results:
-        speedup = ours.per_second / results["ultralytics"].per_second
-        lines.append(f"streetwatch / ultralytics predict: {speedup:.2f}x")
+        lines.append(
+            f"streetwatch / ultralytics predict: {ours.ratio(results['ultralytics']):.2f}x"
+        )
     if "int8" in results:
         lines.append(
-            f"int8 / fp32 (bare): {results['bare_int8'].per_second / bare.per_second:.2f}x; "
-            f"(pipeline): {results['int8'].per_second / ours.per_second:.2f}x (target 1.8x)"
+            f"int8 / fp32 (bare): {results['bare_int8'].ratio(bare):.2f}x; "
+            f"(pipeline): {results['int8'].ratio(ours):.2f}x (target 1.8x)"
         )
     return "\n".join(lines)

@@ -139,7 +139,7 @@ def report(spec: EdgeBench, result: ClipResult) -> list[str]:
     t = result.timings
     lines = [
         f"clip {result.video.name}: {result.frames} frames per run, {spec.threads} threads, "
-        f"median of {spec.repeats} interleaved runs",
+        f"median of {spec.repeats} interleaved runs (ratios: median of each round's ratio)",
     ]
     lines += [f"  {name:<34} {m.per_second:8.1f} frames/s" for name, m in t.items()]
     for name, done in result.runs.items():
@@ -151,17 +151,17 @@ def report(spec: EdgeBench, result: ClipResult) -> list[str]:
         )
     ultra = t.get(f"ultralytics {spec.square.name}")
     for model in spec.models:
-        ours = t[f"pipeline {model.name}"].per_second
-        bare = t[f"bare {model.name}"].per_second
+        ours = t[f"pipeline {model.name}"]
+        bare = ours.ratio(t[f"bare {model.name}"])
         lines.append(
-            f"  pipeline / bare run ({model.name}): {ours / bare:.2f} (target >= {TARGET_BARE:.2f})"
+            f"  pipeline / bare run ({model.name}): {bare:.2f} (target >= {TARGET_BARE:.2f})"
         )
         if ultra is not None:
             target = {spec.square: TARGET_SAME_FILE, spec.int8: TARGET_RECT_INT8}.get(model)
             wanted = f" (target >= {target:.2f})" if target else ""
             lines.append(
                 f"  pipeline ({model.name}) / ultralytics predict ({spec.square.name}): "
-                f"{ours / ultra.per_second:.2f}x{wanted}"
+                f"{ours.ratio(ultra):.2f}x{wanted}"
             )
     whole = result.whole
     kinds = ", ".join(f"{k} {n}" for k, n in sorted(whole.events.items())) or "none"

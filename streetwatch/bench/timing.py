@@ -34,6 +34,19 @@ class Measured:
         """Median items per second."""
         return self.items / self.median_s
 
+    def rates(self) -> tuple[float, ...]:
+        """Items per second of each repeat, in run order."""
+        return tuple(self.items / s for s in self.seconds)
+
+    def ratio(self, other: Measured) -> float:
+        """Median over the repeats of this rate / ``other``'s rate in the same round.
+
+        Contenders run round-robin, so pairing each round's runs cancels the machine's slow
+        drifts that a ratio of the two medians would keep.
+        """
+        pairs = zip(self.rates(), other.rates(), strict=True)
+        return statistics.median(mine / theirs for mine, theirs in pairs)
+
 
 def interleaved(
     contenders: Mapping[str, Callable[[], int | SelfTimed]], repeats: int, warmup: int = 1

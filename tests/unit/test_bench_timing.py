@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from streetwatch.bench.timing import SelfTimed, interleaved
+from streetwatch.bench.timing import Measured, SelfTimed, interleaved
 
 
 def test_a_self_timed_contender_is_rated_on_its_own_steady_seconds() -> None:
@@ -26,3 +26,14 @@ def test_a_self_timed_contender_is_rated_on_its_own_steady_seconds() -> None:
     assert result["steady"].per_second == 20.0
     assert result["wall"].items == 5
     assert all(s >= 0.01 for s in result["wall"].seconds)
+
+
+def test_ratios_pair_the_runs_of_each_round() -> None:
+    # The machine slows down in round 2: each round's ratio is 2.0, the medians' ratio is not.
+    fast = Measured("fast", 10, (0.5, 1.0, 0.5))
+    slow = Measured("slow", 10, (1.0, 2.0, 1.0))
+    drifting = Measured("drifting", 10, (0.5, 2.0, 2.0))
+    assert fast.ratio(slow) == 2.0
+    assert drifting.rates() == (20.0, 5.0, 5.0)
+    assert drifting.ratio(slow) == 1.0
+    assert drifting.per_second / slow.per_second == 0.5
