@@ -34,10 +34,10 @@ class ClipRun:
     Attributes:
         frames: frames processed.
         events: events stored, by type (``new``, ``update``, ``end``, ``sample``).
-        startup_s: opening the outbox and the source, building the pipeline and waiting
-            for the first decoded frame (once per run of a node).
-        steady_s: from the first frame handed out by the decode thread to the last frame
-            processed: the pipeline's running rate is ``(frames - 1) / steady_s``.
+        startup_s: opening the outbox and the source, building the pipeline and the first
+            frame (once per run of a node).
+        steady_s: from the first frame processed to the last: the pipeline's running rate
+            is ``(frames - 1) / steady_s``.
         shutdown_s: stopping the decode thread and closing the outbox.
     """
 
@@ -108,9 +108,9 @@ def run_clip(config: EdgeConfig, detector: OnnxDetector, frames: int | None = No
                     if reader.finished:
                         break
                     continue
-                first = first or time.perf_counter()
                 kinds.update(event.type.value for event in pipeline.process(frame))
                 last = time.perf_counter()
+                first = first or last
         finally:
             stopping = time.perf_counter()
             reader.stop()
