@@ -156,7 +156,8 @@ class PatrolSettings(Frozen):
         None,
         title="Geo-fences",
         description="GeoJSON file of fences (properties: name, kind include|exclude, "
-        "classes); they replace image zones for placing violations.",
+        "classes, windows, valid_from, valid_until); they replace image zones for placing "
+        "violations.",
     )
 
     @field_validator("radius_m")

@@ -99,7 +99,7 @@ class Pipeline:
             found = self.rules.evaluate(frame, tracked)
             tagged = tuple(self.geotagger.tag(v) for v in found)
             # a raised object's track may still be being located: held back until it is
-            tagged = self.fences.filter(tuple(v for v in tagged if v.location is not None))
+            tagged = self.fences.filter(at, tuple(v for v in tagged if v.location is not None))
             placed = self.permits.filter(tagged)
             step = self.deduper.update(at, placed)
             near = tuple(v for v in placed if not self.deduper.owns(v.track_id))
@@ -173,5 +173,5 @@ def _placement(
         raise ValueError("a moving camera needs its position source")
     patrol = location.patrol
     tagger = MovingGeotagger(positioning, location.camera, location.gps.default_accuracy_m, patrol)
-    fences = FenceFilter(load_fences(patrol.fences) if patrol.fences else ())
+    fences = FenceFilter(load_fences(patrol.fences) if patrol.fences else (), config.timezone)
     return tagger, fences, PlaceDeduper(config.events, patrol, outbox.recall())

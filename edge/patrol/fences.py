@@ -5,12 +5,18 @@ A fence is a Polygon or MultiPolygon feature with ``properties``:
 - ``name`` (required): reported as the event's ``camera.zone``;
 - ``kind``: ``include`` (e.g. a no-vending street: the class counts only inside such fences)
   or ``exclude`` (e.g. an allowed market area: the class never counts inside);
-- ``classes``: the classes it applies to (absent: all).
+- ``classes``: the classes it applies to (absent: all);
+- ``windows``: weekly local-time windows when it is in force, each ``{"days": ["fri",
+  "sat"], "start": "17:00", "end": "23:00"}`` as in the rules' schedules (``days`` absent:
+  every day; an end at or before the start wraps past midnight); absent: always;
+- ``valid_from`` / ``valid_until``: first and last local day it is in force (``YYYY-MM-DD``),
+  e.g. a district's licence for a market area.
 
-As with image zones, an ``exclude`` fence containing the violation's position removes it; if
-any ``include`` fence applies to the class, the position must lie in one of them. A violation
-without an own position (``source`` not ``estimated``) cannot be placed and is kept, so that
-a lost fix never hides a violation; the server decides.
+As with image zones, an ``exclude`` fence in force containing the violation's position removes
+it; if any ``include`` fence applies to the class, the position must lie in one in force (out
+of its hours a no-vending street admits nothing). A violation without an own position
+(``source`` not ``estimated``) cannot be placed and is kept, so that a lost fix never hides a
+violation; the server decides.
 """
 
 from __future__ import annotations
@@ -18,18 +24,25 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from pydantic import TypeAdapter, ValidationError
 from shapely.errors import ShapelyError  # type: ignore[import-untyped]
 from shapely.geometry import Point, shape  # type: ignore[import-untyped]
 from shapely.prepared import prep  # type: ignore[import-untyped]
 
 from contracts.messages import LocationSource
+from contracts.tuning import TimeWindow
+from edge.rules.schedules import window_open
 from edge.violations import Violation
 from streetwatch.errors import UserError
 
 log = logging.getLogger(__name__)
+
+_WINDOWS = TypeAdapter(tuple[TimeWindow, ...])
 
 
 class FenceError(UserError):
@@ -44,10 +57,22 @@ class Fence:
     kind: str
     classes: frozenset[str]
     area: Any  # a shapely PreparedGeometry
+    windows: tuple[TimeWindow, ...] = ()
+    valid_from: date | None = None
+    valid_until: date | None = None
 
     def applies_to(self, label: str) -> bool:
         """Return True if the fence concerns ``label``."""
         return not self.classes or label in self.classes
+
+    def in_force(self, local: datetime) -> bool:
+        """Return True if the fence holds at ``local`` (a wall-clock time in the device's zone)."""
+        day = local.date()
+        if (self.valid_from is not None and day < self.valid_from) or (
+            self.valid_until is not None and day > self.valid_until
+        ):
+            return False
+        return not self.windows or any(window_open(w, local) for w in self.windows)
 
 
 def load_fences(path: Path) -> tuple[Fence, ...]:
@@ -102,7 +127,38 @@ def _fence(feature: object, where: str) -> Fence:
         raise FenceError(f"{where}: the {kind_of} coordinates are malformed ({why})") from None
     if area.is_empty or not area.is_valid:
         raise FenceError(f"{where}: the {kind_of} is empty or not valid (crossing edges)")
-    return Fence(name, kind, frozenset(classes), prep(area))
+    valid_from = _day(properties, "valid_from", where)
+    valid_until = _day(properties, "valid_until", where)
+    if valid_from is not None and valid_until is not None and valid_from > valid_until:
+        raise FenceError(f"{where}: 'valid_from' {valid_from} is after 'valid_until' {valid_until}")
+    windows = _windows(properties.get("windows"), where)
+    return Fence(name, kind, frozenset(classes), prep(area), windows, valid_from, valid_until)
+
+
+def _day(properties: dict[str, Any], key: str, where: str) -> date | None:
+    value = properties.get(key)
+    if value is None:
+        return None
+    problem = FenceError(f"{where}: {key!r} must be a date YYYY-MM-DD, not {value!r}")
+    if not isinstance(value, str):
+        raise problem
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise problem from None
+
+
+def _windows(value: object, where: str) -> tuple[TimeWindow, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not value:
+        raise FenceError(f"{where}: 'windows' must be a non-empty list of time windows")
+    try:
+        return _WINDOWS.validate_python(value)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        at = ".".join(str(part) for part in error["loc"])
+        raise FenceError(f"{where}: 'windows' entry {at}: {error['msg']}") from None
 
 
 def _json_type(value: object) -> str:
@@ -118,34 +174,36 @@ class FenceFilter:
 
     Args:
         fences: the fences (none: every violation is admitted, zones unchanged).
+        timezone: IANA zone of the fences' windows and days.
     """
 
-    def __init__(self, fences: tuple[Fence, ...] = ()) -> None:
+    def __init__(self, fences: tuple[Fence, ...] = (), timezone: str = "Asia/Shanghai") -> None:
         self._fences = fences
+        self._zone = ZoneInfo(timezone)
 
-    def filter(self, violations: tuple[Violation, ...]) -> tuple[Violation, ...]:
-        """Return the admitted violations, each with the include fence that admitted it."""
+    def filter(self, at: datetime, violations: tuple[Violation, ...]) -> tuple[Violation, ...]:
+        """Return the violations admitted at ``at``, each with the include fence admitting it."""
         if not self._fences:
             return violations
+        local = at.astimezone(self._zone)
         kept = []
         for violation in violations:
-            admitted = self._admit(violation)
+            admitted = self._admit(violation, local)
             if admitted is not None:
                 kept.append(admitted)
         return tuple(kept)
 
-    def _admit(self, violation: Violation) -> Violation | None:
+    def _admit(self, violation: Violation, local: datetime) -> Violation | None:
         location = violation.location
         if location is None or location.source is not LocationSource.ESTIMATED:
             return violation
         assert location.lat is not None and location.lon is not None
         point = Point(location.lon, location.lat)
         fences = [f for f in self._fences if f.applies_to(violation.label)]
-        inside = [f for f in fences if f.area.contains(point)]
+        inside = [f for f in fences if f.in_force(local) and f.area.contains(point)]
         if any(f.kind == "exclude" for f in inside):
             return None
-        includes = [f for f in fences if f.kind == "include"]
-        if not includes:
+        if not any(f.kind == "include" for f in fences):
             return violation
         zone = next((f.name for f in inside if f.kind == "include"), None)
         return None if zone is None else replace(violation, zone=zone)

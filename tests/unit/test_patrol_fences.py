@@ -53,6 +53,26 @@ def feature(properties: object = None, geometry: object = None) -> dict[str, obj
             },
             "feature 1: the MultiPolygon coordinates are malformed",
         ),
+        ({"features": [feature({"name": "a", "windows": "17-23"})]}, "'windows' must be a"),
+        ({"features": [feature({"name": "a", "windows": []})]}, "'windows' must be a non-empty"),
+        (
+            {"features": [feature({"name": "a", "windows": [{"start": "25:00", "end": "2:00"}]})]},
+            "'windows' entry 0.start: ",
+        ),
+        (
+            {"features": [feature({"name": "a", "windows": [{"days": ["fr"], "end": "2:00"}]})]},
+            "'windows' entry 0.days.0: ",
+        ),
+        ({"features": [feature({"name": "a", "valid_until": "2024-13-01"})]}, "'valid_until' must"),
+        ({"features": [feature({"name": "a", "valid_from": 20240101})]}, "'valid_from' must be"),
+        (
+            {
+                "features": [
+                    feature({"name": "a", "valid_from": "2025-01-02", "valid_until": "2025-01-01"})
+                ]
+            },
+            "'valid_from' 2025-01-02 is after 'valid_until' 2025-01-01",
+        ),
     ],
 )
 def test_a_malformed_fence_file_is_one_fence_error(

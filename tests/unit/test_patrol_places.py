@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -224,11 +224,65 @@ def test_geo_fences_admit_by_position(
     tmp_path: Path, east: float, north: float, label: str, zone: str | None
 ) -> None:
     fence = FenceFilter(load_fences(fences_file(tmp_path)))
-    kept = fence.filter((placed(0, east, north, label=label),))
+    kept = fence.filter(T0, (placed(0, east, north, label=label),))
     if zone is None:
         assert kept == ()
     else:
         assert len(kept) == 1 and (kept[0].zone or "") == zone
+
+
+def timed_fences_file(tmp_path: Path) -> Path:
+    """A street where vending is enforced 07:00-20:00 and a licensed night market in it."""
+    features = [
+        {
+            "properties": {
+                "name": "no-vending-st",
+                "kind": "include",
+                "classes": ["street_vending"],
+                "windows": [{"start": "07:00", "end": "20:00"}],
+            },
+            "geometry": {"type": "Polygon", "coordinates": [square(0, 0, 50)]},
+        },
+        {
+            "properties": {
+                "name": "night-market",
+                "kind": "exclude",
+                "classes": ["street_vending"],
+                "windows": [{"days": ["fri", "sat"], "start": "17:00", "end": "01:00"}],
+                "valid_from": "2024-05-01",
+                "valid_until": "2024-12-31",
+            },
+            "geometry": {"type": "Polygon", "coordinates": [square(20, 20, 5)]},
+        },
+    ]
+    path = tmp_path / "timed.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    return path
+
+
+SHANGHAI = timezone(timedelta(hours=8))
+
+
+@pytest.mark.parametrize(
+    ("local", "east", "north", "zone"),
+    [
+        (datetime(2024, 5, 24, 10, 0), 20.0, 20.0, "no-vending-st"),  # Fri: market not open
+        (datetime(2024, 5, 24, 18, 0), 20.0, 20.0, None),  # Fri 18:00: the market is open
+        (datetime(2024, 5, 26, 0, 30), 20.0, 20.0, None),  # Sat's window runs past midnight
+        (datetime(2024, 5, 22, 18, 0), 20.0, 20.0, "no-vending-st"),  # Wed: not a market day
+        (datetime(2024, 5, 24, 21, 0), 0.0, 10.0, None),  # after 20:00 the street admits none
+        (datetime(2024, 5, 24, 6, 59), 0.0, 10.0, None),  # nor before 07:00
+        (datetime(2024, 4, 26, 18, 0), 20.0, 20.0, "no-vending-st"),  # before the licence
+        (datetime(2025, 1, 3, 18, 0), 20.0, 20.0, "no-vending-st"),  # licence expired
+    ],
+)
+def test_geo_fences_hold_in_their_hours_and_days(
+    tmp_path: Path, local: datetime, east: float, north: float, zone: str | None
+) -> None:
+    fence = FenceFilter(load_fences(timed_fences_file(tmp_path)), "Asia/Shanghai")
+    at = local.replace(tzinfo=SHANGHAI).astimezone(timezone.utc)
+    kept = fence.filter(at, (placed(0, east, north, label="street_vending"),))
+    assert [v.zone for v in kept] == ([] if zone is None else [zone])
 
 
 def test_geo_fences_keep_what_cannot_be_placed_and_reject_bad_files(tmp_path: Path) -> None:
@@ -237,7 +291,7 @@ def test_geo_fences_keep_what_cannot_be_placed_and_reject_bad_files(tmp_path: Pa
         violation(T0, label="street_vending"),
         location=Location(fix=FixMode.NONE, source=LocationSource.GPSD),
     )
-    assert fence.filter((blind,)) == (blind,)
+    assert fence.filter(T0, (blind,)) == (blind,)
     bad = tmp_path / "bad.geojson"
     bad.write_text(
         json.dumps(
