@@ -1,4 +1,4 @@
-"""``streetwatch model train|export|quantize|eval``: the model lifecycle.
+"""``streetwatch model train|export|quantize|eval|kinds``: the model lifecycle.
 
 The training modules import ultralytics, onnx and the quantization tools (the ``[train]``
 extra), so each handler imports its module when it runs: the rest of the CLI works without it.
@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 from pathlib import Path
 from typing import TypeAlias
 
+from streetwatch.errors import UserError
+from training.synth.taxonomy import CLASS_NAMES
 from training.ultra import require_train_extra
 
 Sub: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -24,6 +27,7 @@ def register(sub: Sub) -> None:
     _register_export(actions)
     _register_quantize(actions)
     _register_eval(actions)
+    _register_kinds(actions)
 
 
 def _register_train(actions: Sub) -> None:
@@ -142,4 +146,68 @@ def _eval(args: argparse.Namespace) -> int:
     result = evaluate(args.model, args.data, args.split, args.report)
     print(json.dumps({"all": result["all"], "classes": result["classes"]}, indent=2))
     print(f"wrote {args.report}")
+    return 0
+
+
+def _register_kinds(actions: Sub) -> None:
+    p = actions.add_parser(
+        "kinds", help="which object kinds a model finds on generated clips (no [train] extra)"
+    )
+    p.add_argument("model", type=Path, help="ONNX model")
+    p.add_argument("--kind", choices=("fixed", "moving"), default="fixed", help="camera kind")
+    p.add_argument("--seeds", default="1-4", help="clip seeds: N, N-M or N,M,... (default 1-4)")
+    p.add_argument("--seconds", type=float, default=20.0, help="clip duration (default 20)")
+    p.add_argument("--fps", type=float, default=5.0, help="frames per second (default 5)")
+    p.add_argument("--size", default="960x540", help="WxH pixels (default 960x540)")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--score", type=float, default=0.25, help="score a match needs")
+    group.add_argument(
+        "-c", "--config", type=Path, help="edge config: each class's confirm_score instead"
+    )
+    p.add_argument("--out", type=Path, help="keep the clips here (default: a temporary folder)")
+    p.set_defaults(handler=_kinds)
+
+
+def parse_seeds(text: str) -> list[int]:
+    """Return the seeds of ``N``, ``N-M`` or ``N,M,...``.
+
+    Raises:
+        UserError: not such a list.
+    """
+    try:
+        if "-" in text.strip("-"):
+            first, last = (int(part) for part in text.split("-", 1))
+            seeds = list(range(first, last + 1))
+        else:
+            seeds = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise UserError(f"seeds {text!r} are not N, N-M or N,M,...") from None
+    if not seeds or min(seeds) < 0:
+        raise UserError(f"seeds {text!r} name no clip (seeds are 0 or more)")
+    return seeds
+
+
+def _kinds(args: argparse.Namespace) -> int:
+    from edge.config import load_edge_config  # noqa: PLC0415 - only this command needs it
+    from streetwatch.commands.synth_cmd import parse_size  # noqa: PLC0415
+    from training.kinds import kind_recall, report_lines  # noqa: PLC0415
+    from training.synth.video import ClipSpec  # noqa: PLC0415
+
+    width, height = parse_size(args.size)
+    seeds = parse_seeds(args.seeds)
+    if args.config is not None:
+        classes = load_edge_config(args.config).rules.classes
+        scores = {label: rule.confirm_score for label, rule in classes.items()}
+    else:
+        scores = {label: args.score for label in CLASS_NAMES}
+    with tempfile.TemporaryDirectory(prefix="streetwatch-kinds-") as scratch:
+        out = args.out or Path(scratch)
+        clips = [
+            ClipSpec(out=out, seed=seed, kind=args.kind, seconds=args.seconds, fps=args.fps,
+                     width=width, height=height)
+            for seed in seeds
+        ]  # fmt: skip
+        rows = kind_recall(args.model, clips, scores, progress=print)
+    print("\n".join(report_lines(rows)))
+    print(f"scores: {', '.join(f'{k} {v:g}' for k, v in scores.items())}; match IoU >= 0.3")
     return 0
