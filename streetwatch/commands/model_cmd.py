@@ -183,7 +183,7 @@ def parse_seeds(text: str) -> list[int]:
     except ValueError:
         raise UserError(f"seeds {text!r} are not N, N-M or N,M,...") from None
     if not seeds or min(seeds) < 0:
-        raise UserError(f"seeds {text!r} name no clip (seeds are 0 or more)")
+        raise UserError(f"seeds {text!r} name no clip: seeds are 0 or more, N-M needs N <= M")
     return seeds
 
 
