@@ -10,7 +10,7 @@ from datetime import date, time
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from contracts.base import Frozen, Label, Score
 
@@ -134,6 +134,15 @@ class TimeWindow(Frozen):
     )
     start: time = Field(title="Start", description="Local start time, HH:MM.")
     end: time = Field(title="End", description="Local end time, HH:MM; <= start wraps midnight.")
+
+    @field_validator("start", "end")
+    @classmethod
+    def _local(cls, value: time) -> time:
+        if value.tzinfo is not None:
+            raise ValueError(
+                "give a local time HH:MM without a UTC offset (the device's timezone applies)"
+            )
+        return value
 
 
 class ScheduleEffect(str, Enum):

@@ -13,10 +13,11 @@ A fence is a Polygon or MultiPolygon feature with ``properties``:
   e.g. a district's licence for a market area.
 
 As with image zones, an ``exclude`` fence in force containing the violation's position removes
-it; if any ``include`` fence applies to the class, the position must lie in one in force (out
-of its hours a no-vending street admits nothing). A violation without an own position
-(``source`` not ``estimated``) cannot be placed and is kept, so that a lost fix never hides a
-violation; the server decides.
+it; if any ``include`` fence within its dates applies to the class, the position must lie in
+one in force (out of its hours a no-vending street admits nothing; before ``valid_from`` or
+after ``valid_until`` it is as if absent). A window belongs to the day it starts on. A
+violation without an own position (``source`` not ``estimated``) cannot be placed and is kept,
+so that a lost fix never hides a violation; the server decides.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -65,14 +66,36 @@ class Fence:
         """Return True if the fence concerns ``label``."""
         return not self.classes or label in self.classes
 
+    def valid_on(self, day: date) -> bool:
+        """Return True if ``day`` lies within ``valid_from``..``valid_until``."""
+        return (self.valid_from is None or day >= self.valid_from) and (
+            self.valid_until is None or day <= self.valid_until
+        )
+
+    def exists(self, local: datetime) -> bool:
+        """Return True if the fence is in its dates (or a window of its last day runs on)."""
+        return self.valid_on(local.date()) or self.in_force(local)
+
     def in_force(self, local: datetime) -> bool:
-        """Return True if the fence holds at ``local`` (a wall-clock time in the device's zone)."""
-        day = local.date()
-        if (self.valid_from is not None and day < self.valid_from) or (
-            self.valid_until is not None and day > self.valid_until
-        ):
-            return False
-        return not self.windows or any(window_open(w, local) for w in self.windows)
+        """Return True if the fence holds at ``local`` (a wall-clock time in the device's zone).
+
+        A window belongs to the day it starts on: the last night of a licence ending on a
+        Saturday runs to Sunday 01:00, and the first one starts at 17:00, not at midnight.
+        """
+        if not self.windows:
+            return self.valid_on(local.date())
+        return any(
+            window_open(window, local) and self.valid_on(_started_on(window, local))
+            for window in self.windows
+        )
+
+
+def _started_on(window: TimeWindow, local: datetime) -> date:
+    """The day the open ``window`` started: yesterday in the small hours of a wrapping one."""
+    wraps = window.end <= window.start
+    if wraps and local.time().replace(tzinfo=None) < window.end:
+        return (local - timedelta(days=1)).date()
+    return local.date()
 
 
 def load_fences(path: Path) -> tuple[Fence, ...]:
@@ -199,7 +222,7 @@ class FenceFilter:
             return violation
         assert location.lat is not None and location.lon is not None
         point = Point(location.lon, location.lat)
-        fences = [f for f in self._fences if f.applies_to(violation.label)]
+        fences = [f for f in self._fences if f.applies_to(violation.label) and f.exists(local)]
         inside = [f for f in fences if f.in_force(local) and f.area.contains(point)]
         if any(f.kind == "exclude" for f in inside):
             return None

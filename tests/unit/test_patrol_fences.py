@@ -63,6 +63,14 @@ def feature(properties: object = None, geometry: object = None) -> dict[str, obj
             {"features": [feature({"name": "a", "windows": [{"days": ["fr"], "end": "2:00"}]})]},
             "'windows' entry 0.days.0: ",
         ),
+        (
+            {
+                "features": [
+                    feature({"name": "a", "windows": [{"start": "17:00+08:00", "end": "23:00"}]})
+                ]
+            },
+            "'windows' entry 0.start: Value error, give a local time HH:MM without a UTC offset",
+        ),
         ({"features": [feature({"name": "a", "valid_until": "2024-13-01"})]}, "'valid_until' must"),
         ({"features": [feature({"name": "a", "valid_from": 20240101})]}, "'valid_from' must be"),
         (

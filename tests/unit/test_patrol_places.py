@@ -285,6 +285,56 @@ def test_geo_fences_hold_in_their_hours_and_days(
     assert [v.zone for v in kept] == ([] if zone is None else [zone])
 
 
+@pytest.mark.parametrize(
+    ("local", "kept"),
+    [
+        (datetime(2024, 4, 27, 18, 0), True),  # the Saturday before the licence
+        (datetime(2024, 5, 4, 0, 30), True),  # its first day, before its first window
+        (datetime(2024, 5, 4, 17, 30), False),  # its first night
+        (datetime(2024, 12, 28, 23, 0), False),  # its last night ...
+        (datetime(2024, 12, 29, 0, 30), False),  # ... runs on to Sunday 01:00
+        (datetime(2024, 12, 29, 1, 0), True),
+        (datetime(2025, 1, 4, 18, 0), True),  # expired
+    ],
+)
+def test_a_window_belongs_to_the_day_it_starts_on(
+    tmp_path: Path, local: datetime, kept: bool
+) -> None:
+    feature = {
+        "properties": {
+            "name": "saturday-market",
+            "kind": "exclude",
+            "windows": [{"days": ["sat"], "start": "17:00", "end": "01:00"}],
+            "valid_from": "2024-05-04",
+            "valid_until": "2024-12-28",
+        },
+        "geometry": {"type": "Polygon", "coordinates": [square(0, 0, 50)]},
+    }
+    path = tmp_path / "market.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    fence = FenceFilter(load_fences(path), "Asia/Shanghai")
+    stall = placed(0, 5.0, 5.0, label="street_vending")
+    at = local.replace(tzinfo=SHANGHAI).astimezone(timezone.utc)
+    assert fence.filter(at, (stall,)) == ((stall,) if kept else ())
+
+
+def test_an_include_fence_outside_its_dates_is_as_if_absent(tmp_path: Path) -> None:
+    feature = {
+        "properties": {"name": "new-street", "kind": "include", "valid_from": "2024-06-01"},
+        "geometry": {"type": "Polygon", "coordinates": [square(0, 0, 50)]},
+    }
+    path = tmp_path / "planned.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    fence = FenceFilter(load_fences(path), "Asia/Shanghai")
+    far = placed(0, 80.0, 0.0, label="garbage")
+    assert fence.filter(T0, (far,)) == (far,)  # May: the planned street restricts nothing yet
+    june = T0 + timedelta(days=12)
+    assert fence.filter(june, (far,)) == ()  # from June on, only inside it
+    assert [v.zone for v in fence.filter(june, (placed(0, 5.0, 5.0, label="garbage"),))] == [
+        "new-street"
+    ]
+
+
 def test_geo_fences_keep_what_cannot_be_placed_and_reject_bad_files(tmp_path: Path) -> None:
     fence = FenceFilter(load_fences(fences_file(tmp_path)))
     blind = replace(
