@@ -255,7 +255,9 @@ class EdgeConfig(Frozen):
     )
     location: Location = Field(title="Location", description="static position or gps.")
     timezone: str = Field(
-        "Asia/Shanghai", title="Time zone", description="IANA zone of schedules and permits."
+        "Asia/Shanghai",
+        title="Time zone",
+        description="IANA zone of schedules, permits and geo-fence windows and dates.",
     )
     outbox: OutboxSettings = Field(
         default_factory=OutboxSettings, title="Outbox", description="Durable event queue."

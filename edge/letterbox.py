@@ -109,5 +109,5 @@ class InputBuffer:
         else:
             inner[:] = cv2.resize(image, (w, h), interpolation=cv2.INTER_LINEAR)
         rgb = self._canvas.transpose(2, 0, 1)[None, ::-1]
-        np.multiply(rgb, np.float32(1 / 255), out=self._tensor, casting="unsafe")
+        np.divide(rgb, np.float32(255), out=self._tensor, casting="unsafe")
         return self._tensor, box

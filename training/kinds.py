@@ -22,11 +22,15 @@ import numpy as np
 from edge.detections import Detections
 from edge.detector import OnnxDetector
 from edge.nms import iou_one_to_many
+from streetwatch.errors import UserError
+from training.synth.taxonomy import CLASS_NAMES
 from training.synth.truth import FrameTruth, load_video_truth
 from training.synth.video import ClipSpec, write_clip
 
 MATCH_IOU = 0.3
 """A detection of the right class overlapping a true box this much finds it."""
+UNMATCHED = -1.0
+"""The score of a box no detection matched: below every score, 0 included."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,7 @@ class KindRecall:
 
 @dataclass
 class _Tally:
-    """One kind's matches: the best score of each object (clip, id) and of each box."""
+    """One kind's best scores, per object (clip, id) and per box (:data:`UNMATCHED`: none)."""
 
     best: dict[tuple[int, int], float] = field(default_factory=dict)
     box_scores: list[float] = field(default_factory=list)
@@ -79,6 +83,10 @@ def kind_recall(
         progress: called with one line per clip.
     """
     detector = OnnxDetector(model, conf_threshold=min(scores.values(), default=0.01))
+    missing = [name for name in CLASS_NAMES if name not in detector.info.names]
+    if missing:
+        raise UserError(f"model {model} has no class {', '.join(missing)}: it cannot be scored")
+    model_ids = tuple(detector.info.names.index(name) for name in CLASS_NAMES)
     tallies: dict[tuple[str, str], _Tally] = defaultdict(_Tally)
     for clip_index, spec in enumerate(clips):
         files = write_clip(spec)
@@ -90,9 +98,7 @@ def kind_recall(
                 if not ok:
                     break
                 found = detector.detect(np.asarray(image, dtype=np.uint8))
-                _tally_frame(
-                    detector.info.names, found, frame_truth, clip_index, iou=iou, tallies=tallies
-                )
+                _tally_frame(model_ids, found, frame_truth, clip_index, iou=iou, tallies=tallies)
         finally:
             capture.release()
         if progress is not None:
@@ -104,7 +110,7 @@ def kind_recall(
 
 
 def _tally_frame(
-    names: tuple[str, ...],
+    model_ids: tuple[int, ...],
     found: Detections,
     truth: FrameTruth,
     clip_index: int,
@@ -115,13 +121,13 @@ def _tally_frame(
     for box in truth.boxes:
         if box.class_id is None or not box.labelled:
             continue
-        same = found.class_id == box.class_id
+        same = found.class_id == model_ids[box.class_id]
         overlaps = iou_one_to_many(np.asarray(box.xyxy, np.float32), found.xyxy[same])
         matched = found.confidence[same][overlaps >= iou]
-        best = float(matched.max()) if matched.size else 0.0
-        tally = tallies[(names[box.class_id], box.kind)]
+        best = float(matched.max()) if matched.size else UNMATCHED
+        tally = tallies[(CLASS_NAMES[box.class_id], box.kind)]
         key = (clip_index, box.object_id)
-        tally.best[key] = max(tally.best.get(key, 0.0), best)
+        tally.best[key] = max(tally.best.get(key, UNMATCHED), best)
         tally.box_scores.append(best)
         tally.heights.append(box.xyxy[3] - box.xyxy[1])
 

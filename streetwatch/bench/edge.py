@@ -110,16 +110,19 @@ def _ultralytics(model: Path, video: Path, frames: int) -> Callable[[], SelfTime
 
     def run() -> SelfTimed:
         results = yolo.predict(source=str(video), stream=True, verbose=False, conf=0.25, iou=0.7)
-        done, first = 0, 0.0
+        done, first, last = 0, 0.0, 0.0
         try:
             for _ in results:
                 done += 1
-                first = first or time.perf_counter()
+                last = time.perf_counter()
+                first = first or last
                 if done == frames:
                     break
         finally:
             results.close()
-        return SelfTimed(done - 1, time.perf_counter() - first)
+        if done < 2:
+            raise UserError(f"ultralytics decoded fewer than 2 frames of {video}")
+        return SelfTimed(done - 1, last - first)
 
     return run
 

@@ -29,8 +29,10 @@ def synth_clip(out: Path, seconds: float, size: str) -> Path:
 
 def run_edge_bench(args: argparse.Namespace) -> int:
     """Run ``bench edge`` with the parsed arguments; print the report of every clip."""
-    if args.frames < 1 or args.repeat < 1 or args.threads < 1 or args.synth_seconds <= 0:
-        raise UserError("--frames, --repeat, --threads and --synth-seconds must be positive")
+    if args.repeat < 1 or args.threads < 1 or args.synth_seconds <= 0:
+        raise UserError("--repeat, --threads and --synth-seconds must be positive")
+    if args.frames < 2:
+        raise UserError("--frames must be at least 2 (rates are timed from the first frame on)")
     for model in (args.model, args.rect, args.int8):
         if model is not None and not model.is_file():
             raise UserError(f"model file {model} does not exist")

@@ -182,6 +182,8 @@ def parse_seeds(text: str) -> list[int]:
             seeds = [int(part) for part in text.split(",")]
     except ValueError:
         raise UserError(f"seeds {text!r} are not N, N-M or N,M,...") from None
+    if len(set(seeds)) != len(seeds):
+        raise UserError(f"seeds {text!r} repeat a seed (its clip would count twice)")
     if not seeds or min(seeds) < 0:
         raise UserError(f"seeds {text!r} name no clip: seeds are 0 or more, N-M needs N <= M")
     return seeds
