@@ -124,6 +124,39 @@ def test_stale_and_missing_fixes_are_marked_never_invented(
         assert where.lat is None and where.lon is None
 
 
+@pytest.mark.parametrize(
+    ("seconds", "ahead_m", "why"),
+    [
+        (10.5, 2.5, "half a second on at 5 m/s"),
+        (11.0, 5.0, "one 1 Hz period on"),
+        (12.0, 10.0, "two periods: the limit"),
+        (12.5, 0.0, "further on: the fix as it is"),
+    ],
+)
+def test_a_frame_after_the_latest_fix_is_carried_on_along_its_course(
+    seconds: float, ahead_m: float, why: str
+) -> None:
+    moving = track(
+        fix(9, heading_deg=90.0, speed_mps=5.0), fix(10, heading_deg=90.0, speed_mps=5.0)
+    )
+    where = moving.at(RIDE_START + timedelta(seconds=seconds))
+    assert where.lat is not None and where.lon is not None
+    assert distance_m(LAT0, LON0, where.lat, where.lon) == pytest.approx(ahead_m, abs=0.01), why
+    assert where.lon >= LON0 and where.lat == pytest.approx(LAT0)  # due east
+    assert where.fix_age_s == pytest.approx(seconds - 10)  # still aged from the fix
+
+
+def test_only_a_reported_course_and_speed_carry_a_position_on() -> None:
+    later = RIDE_START + timedelta(seconds=10.5)
+    standing = track(fix(10, heading_deg=90.0, speed_mps=0.0)).at(later)
+    no_speed = track(fix(10, heading_deg=90.0)).at(later)
+    derived = track(fix(10, heading_deg=90.0, speed_mps=5.0, course_reported=False)).at(later)
+    for where in (standing, no_speed, derived):
+        assert (where.lat, where.lon) == (LAT0, LON0)
+    lost = track(fix(10, heading_deg=90.0, speed_mps=5.0), fix(10.2, None)).at(later)
+    assert (lost.lat, lost.lon) == (LAT0, LON0)  # the receiver says no fix: never carried on
+
+
 def test_a_gap_is_not_interpolated_and_a_lost_fix_gives_none() -> None:
     gap = track(fix(0), fix(10, LAT0 + 0.001)).at(RIDE_START + timedelta(seconds=5))
     assert gap.stale and gap.lat == LAT0  # nearest fix, 5 s old, not a made-up midpoint
