@@ -59,6 +59,7 @@ class FrameReader:
         self._discard_waiting()
         self._thread.join(timeout=10.0)
         self._discard_waiting()  # the one it may have put as it woke
+        self.finished = True
 
     def _discard_waiting(self) -> None:
         while True:
