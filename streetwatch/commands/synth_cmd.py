@@ -23,6 +23,7 @@ from training.synth.labels import LabelRule
 from training.synth.paste_dataset import PasteSpec, write_paste_dataset
 from training.synth.taxonomy import CLASS_NAMES
 from training.synth.video import DEFAULT_START, ClipSpec, write_clip
+from training.synth.zoom import ZoomSpec, write_zoom_dataset
 
 MAX_SIDE = 4096
 
@@ -33,6 +34,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     actions = synth.add_subparsers(dest="action", metavar="ACTION", required=True)
     _images_parser(actions)
     _paste_parser(actions)
+    _zoom_parser(actions)
     _video_parser(actions)
     fonts = actions.add_parser("fonts", help="show the CJK font used for sign text")
     fonts.set_defaults(handler=_fonts)
@@ -111,6 +113,30 @@ def _paste_parser(actions: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     p.add_argument("--seed", type=int, default=0, help="seed (same seed and inputs: same output)")
     p.set_defaults(handler=_paste)
+
+
+def _zoom_parser(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = actions.add_parser(
+        "zoom",
+        help="zoomed views around the boxes of one class of a YOLO dataset",
+        description="Crop windows (a share --scale of the frame) around boxes of one class, "
+        "scale them back to the frame size and relabel every box they hold: the class's "
+        "objects appear 1/scale times larger, as close to a camera. Outputs keep their "
+        "source's split. Writes images/, labels/, data.yaml and sources.jsonl.",
+    )
+    p.add_argument("--source", type=Path, required=True, help="YOLO dataset to zoom into")
+    p.add_argument(
+        "--class-id",
+        type=int,
+        required=True,
+        help="class whose boxes the windows hold: "
+        + ", ".join(f"{i} {n}" for i, n in enumerate(CLASS_NAMES)),
+    )
+    p.add_argument("--out", type=Path, required=True, help="output folder")
+    p.add_argument("--count", type=int, required=True, help="number of images")
+    p.add_argument("--scale", type=float, default=0.5, help="window share of the frame (0.5)")
+    p.add_argument("--seed", type=int, default=0, help="seed (same seed and inputs: same output)")
+    p.set_defaults(handler=_zoom)
 
 
 def _video_parser(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -297,4 +323,19 @@ def _fonts(args: argparse.Namespace) -> int:
     del args
     info = find_cjk_font()
     print(f"CJK sign text: {info.describe()}")
+    return 0
+
+
+def _zoom(args: argparse.Namespace) -> int:
+    if not 0 <= args.class_id < len(CLASS_NAMES):
+        raise UserError(f"--class-id must be a class id from 0 to {len(CLASS_NAMES) - 1}")
+    spec = ZoomSpec(args.source, args.class_id, args.out, args.count, args.scale, args.seed)
+    started = time.monotonic()
+    try:
+        written = write_zoom_dataset(spec, progress=_progress("images"))
+    except OSError as exc:
+        raise UserError(f"cannot write the dataset to {args.out}: {exc.strerror or exc}") from None
+    counts = ", ".join(f"{split} {n}" for split, n in written.items())
+    elapsed = time.monotonic() - started
+    print(f"wrote {args.out / 'data.yaml'} ({counts}; {elapsed:.1f} s)")
     return 0
