@@ -99,20 +99,20 @@ def _paste_parser(actions: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--object-class", type=int, required=True, help="class id of the boxes to cut out"
     )
     p.add_argument("--onto", type=Path, required=True, help="YOLO dataset of backgrounds")
-    p.add_argument(
-        "--target-class",
-        type=int,
-        required=True,
-        help="class id of pasted boxes: "
-        + ", ".join(f"{i} {n}" for i, n in enumerate(CLASS_NAMES)),
-    )
-    p.add_argument("--out", type=Path, required=True, help="output folder")
-    p.add_argument("--count", type=int, required=True, help="number of images")
+    _dataset_output(p, "--target-class", "class id of pasted boxes")
     p.add_argument(
         "--per-image", type=int, default=2, help="most objects pasted per image (default 2)"
     )
-    p.add_argument("--seed", type=int, default=0, help="seed (same seed and inputs: same output)")
     p.set_defaults(handler=_paste)
+
+
+def _dataset_output(p: argparse.ArgumentParser, class_flag: str, class_help: str) -> None:
+    """The options ``synth paste`` and ``synth zoom`` share: a class id, output, count, seed."""
+    names = ", ".join(f"{i} {n}" for i, n in enumerate(CLASS_NAMES))
+    p.add_argument(class_flag, type=int, required=True, help=f"{class_help}: {names}")
+    p.add_argument("--out", type=Path, required=True, help="output folder")
+    p.add_argument("--count", type=int, required=True, help="number of images")
+    p.add_argument("--seed", type=int, default=0, help="seed (same seed and inputs: same output)")
 
 
 def _zoom_parser(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -125,17 +125,8 @@ def _zoom_parser(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "source's split. Writes images/, labels/, data.yaml and sources.jsonl.",
     )
     p.add_argument("--source", type=Path, required=True, help="YOLO dataset to zoom into")
-    p.add_argument(
-        "--class-id",
-        type=int,
-        required=True,
-        help="class whose boxes the windows hold: "
-        + ", ".join(f"{i} {n}" for i, n in enumerate(CLASS_NAMES)),
-    )
-    p.add_argument("--out", type=Path, required=True, help="output folder")
-    p.add_argument("--count", type=int, required=True, help="number of images")
+    _dataset_output(p, "--class-id", "class whose boxes the windows hold")
     p.add_argument("--scale", type=float, default=0.5, help="window share of the frame (0.5)")
-    p.add_argument("--seed", type=int, default=0, help="seed (same seed and inputs: same output)")
     p.set_defaults(handler=_zoom)
 
 
