@@ -7,7 +7,6 @@ ultralytics' own prediction on the same ONNX file.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
 
 import cv2
 import numpy as np
@@ -45,25 +44,6 @@ class Letterbox:
             left=round(dw - 0.1),
             right=round(dw + 0.1),
         )
-
-    def apply(self, image: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
-        """Return ``image`` (H, W, 3) resized and padded to the input size."""
-        resized = image
-        if (image.shape[1], image.shape[0]) != self.resized_wh:
-            resized = cast(
-                "npt.NDArray[np.uint8]",
-                cv2.resize(image, self.resized_wh, interpolation=cv2.INTER_LINEAR),
-            )
-        padded = cv2.copyMakeBorder(
-            resized,
-            self.top,
-            self.bottom,
-            self.left,
-            self.right,
-            cv2.BORDER_CONSTANT,
-            value=(PAD_VALUE, PAD_VALUE, PAD_VALUE),
-        )
-        return cast("npt.NDArray[np.uint8]", padded)
 
     def to_frame(self, xyxy: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """Map (N, 4) boxes from input pixels back to frame pixels, clipped to the frame."""
