@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,7 +37,7 @@ from shapely.prepared import prep  # type: ignore[import-untyped]
 
 from contracts.messages import LocationSource
 from contracts.tuning import TimeWindow
-from edge.rules.schedules import window_open
+from edge.rules.schedules import open_since
 from edge.violations import Violation
 from streetwatch.errors import UserError
 
@@ -84,18 +84,8 @@ class Fence:
         """
         if not self.windows:
             return self.valid_on(local.date())
-        return any(
-            window_open(window, local) and self.valid_on(_started_on(window, local))
-            for window in self.windows
-        )
-
-
-def _started_on(window: TimeWindow, local: datetime) -> date:
-    """The day the open ``window`` started: yesterday in the small hours of a wrapping one."""
-    wraps = window.end <= window.start
-    if wraps and local.time().replace(tzinfo=None) < window.end:
-        return (local - timedelta(days=1)).date()
-    return local.date()
+        started = (open_since(window, local) for window in self.windows)
+        return any(day is not None and self.valid_on(day) for day in started)
 
 
 def load_fences(path: Path) -> tuple[Fence, ...]:

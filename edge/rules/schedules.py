@@ -12,21 +12,32 @@ wall-clock hours in summer and winter.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from contracts.tuning import ALL_DAYS, Schedule, ScheduleEffect, TimeWindow
 
 
-def window_open(window: TimeWindow, local: datetime) -> bool:
-    """Return True if ``local`` (a wall-clock time in the device's zone) is inside ``window``."""
+def open_since(window: TimeWindow, local: datetime) -> date | None:
+    """Return the day the ``window`` open at ``local`` started on, or None if it is closed.
+
+    ``local`` is a wall-clock time in the device's zone; in the small hours of a window that
+    wraps past midnight the day is yesterday.
+    """
     now = local.time().replace(tzinfo=None)
     today = ALL_DAYS[local.weekday()]
-    yesterday = ALL_DAYS[(local - timedelta(days=1)).weekday()]
+    yesterday = local - timedelta(days=1)
     if window.end > window.start:
-        return today in window.days and window.start <= now < window.end
-    started_today = today in window.days and now >= window.start
-    started_yesterday = yesterday in window.days and now < window.end
-    return started_today or started_yesterday
+        return local.date() if today in window.days and window.start <= now < window.end else None
+    if today in window.days and now >= window.start:
+        return local.date()
+    if ALL_DAYS[yesterday.weekday()] in window.days and now < window.end:
+        return yesterday.date()
+    return None
+
+
+def window_open(window: TimeWindow, local: datetime) -> bool:
+    """Return True if ``local`` (a wall-clock time in the device's zone) is inside ``window``."""
+    return open_since(window, local) is not None
 
 
 def _names(schedule: Schedule, label: str, zones: tuple[str, ...]) -> bool:

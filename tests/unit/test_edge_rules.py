@@ -24,7 +24,7 @@ from edge.rules.confirm import TrackScores
 from edge.rules.dwell import DwellClock
 from edge.rules.engine import Rules
 from edge.rules.permits import PermitFilter, distance_m, permit_covers
-from edge.rules.schedules import ScheduleBook, window_open
+from edge.rules.schedules import ScheduleBook, open_since, window_open
 from edge.rules.shape import passes_shape
 from edge.rules.zones import ZoneMap, anchor_point
 from edge.violations import Verdict
@@ -142,6 +142,13 @@ ALL_DAY = TimeWindow(start=time(0), end=time(0))
 )
 def test_time_windows(window: TimeWindow, when: datetime, expected: bool) -> None:
     assert window_open(window, when) is expected
+
+
+def test_an_open_window_names_the_day_it_started_on() -> None:
+    assert open_since(FRIDAY_NIGHT, local(4, 23)) == local(4, 23).date()
+    assert open_since(FRIDAY_NIGHT, local(5, 0, 30)) == local(4, 23).date()  # Friday's night
+    assert open_since(FRIDAY_NIGHT, local(5, 2)) is None
+    assert open_since(WEEKDAY_MORNING, local(0, 7)) == local(0, 7).date()
 
 
 BREAKFAST = Schedule(
